@@ -1,0 +1,1 @@
+"""Accounts and bank: account numbers, sequences, public keys, ngonka balances, supply, MsgSend."""

@@ -1,0 +1,1 @@
+"""Params module: profiles (devnet, mainnet, testermint), the stored Params, the `params` query."""

@@ -1,0 +1,1 @@
+"""Participants module: the registry of hosts and developers (MsgRegisterParticipant, MsgRegisterDeveloper)."""

@@ -1,0 +1,44 @@
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class EpochParams(_message.Message):
+    __slots__ = ("epoch_length", "epoch_shift", "poc_stage_duration", "poc_exchange_duration", "poc_validation_delay", "poc_validation_duration", "set_new_validators_delay", "inference_validation_cutoff", "inference_pruning_epoch_threshold")
+    EPOCH_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_SHIFT_FIELD_NUMBER: _ClassVar[int]
+    POC_STAGE_DURATION_FIELD_NUMBER: _ClassVar[int]
+    POC_EXCHANGE_DURATION_FIELD_NUMBER: _ClassVar[int]
+    POC_VALIDATION_DELAY_FIELD_NUMBER: _ClassVar[int]
+    POC_VALIDATION_DURATION_FIELD_NUMBER: _ClassVar[int]
+    SET_NEW_VALIDATORS_DELAY_FIELD_NUMBER: _ClassVar[int]
+    INFERENCE_VALIDATION_CUTOFF_FIELD_NUMBER: _ClassVar[int]
+    INFERENCE_PRUNING_EPOCH_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    epoch_length: int
+    epoch_shift: int
+    poc_stage_duration: int
+    poc_exchange_duration: int
+    poc_validation_delay: int
+    poc_validation_duration: int
+    set_new_validators_delay: int
+    inference_validation_cutoff: int
+    inference_pruning_epoch_threshold: int
+    def __init__(self, epoch_length: _Optional[int] = ..., epoch_shift: _Optional[int] = ..., poc_stage_duration: _Optional[int] = ..., poc_exchange_duration: _Optional[int] = ..., poc_validation_delay: _Optional[int] = ..., poc_validation_duration: _Optional[int] = ..., set_new_validators_delay: _Optional[int] = ..., inference_validation_cutoff: _Optional[int] = ..., inference_pruning_epoch_threshold: _Optional[int] = ...) -> None: ...
+
+class BlockParams(_message.Message):
+    __slots__ = ("max_bytes", "max_tx_bytes")
+    MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_TX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    max_bytes: int
+    max_tx_bytes: int
+    def __init__(self, max_bytes: _Optional[int] = ..., max_tx_bytes: _Optional[int] = ...) -> None: ...
+
+class Params(_message.Message):
+    __slots__ = ("epoch", "block")
+    EPOCH_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_FIELD_NUMBER: _ClassVar[int]
+    epoch: EpochParams
+    block: BlockParams
+    def __init__(self, epoch: _Optional[_Union[EpochParams, _Mapping]] = ..., block: _Optional[_Union[BlockParams, _Mapping]] = ...) -> None: ...
