@@ -23,6 +23,12 @@ from node.chain.consensus.validators import ValidatorSet
 from node.chain.consensus.votes import NIL, Equivocation, HeightVotes, VoteRecord, VoteType
 
 
+# Inputs for rounds further ahead are dropped: a Byzantine validator could otherwise make a
+# node compute millions of proposer rotations or store votes for endless rounds. Honest
+# peers re-send their messages, so a lagging node still hears the round it reaches.
+MAX_ROUND_LOOKAHEAD = 100
+
+
 class Step(IntEnum):
     PROPOSE = 0
     PREVOTE = 1
@@ -154,6 +160,8 @@ class HeightStateMachine:
         self._fired: set[tuple[str, int]] = set()
         self._asked: set[bytes] = set()
         self.started = False
+        self._proposers: list[bytes] = []
+        self._rotation = validators
 
     # -- entry points ------------------------------------------------------
 
@@ -171,6 +179,8 @@ class HeightStateMachine:
         if isinstance(inp, ProposalInput):
             self._on_proposal(inp)
         elif isinstance(inp, VoteInput):
+            if self._too_far_ahead(inp.vote.round):
+                return effects
             added, equivocation = self.votes.add(inp.vote)
             if equivocation is not None:
                 effects.append(EquivocationFound(equivocation))
@@ -193,10 +203,19 @@ class HeightStateMachine:
     # -- internals ---------------------------------------------------------
 
     def proposer(self, round_: int) -> bytes:
-        return self.validators.proposer_for_round(round_).address
+        # the rotation is extended one round at a time, so asking for round r costs O(r) once
+        while len(self._proposers) <= round_:
+            self._proposers.append(self._rotation.proposer().address)
+            self._rotation = self._rotation.incremented(1)
+        return self._proposers[round_]
+
+    def _too_far_ahead(self, round_: int) -> bool:
+        return round_ > max(self.round, 0) + MAX_ROUND_LOOKAHEAD
 
     def _on_proposal(self, proposal: ProposalInput) -> None:
-        if proposal.proposer != self.proposer(proposal.round) or proposal.round in self.proposals:
+        if proposal.block_hash == NIL or self._too_far_ahead(proposal.round) or proposal.round in self.proposals:
+            return
+        if proposal.proposer != self.proposer(proposal.round):
             return
         if proposal.pol_round >= proposal.round or proposal.pol_round < -1:
             return

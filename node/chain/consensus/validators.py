@@ -80,7 +80,9 @@ class ValidatorSet:
     # -- proposer selection --------------------------------------------------
 
     def proposer(self) -> Validator:
-        return max(self.validators, key=lambda v: (v.priority, _reverse(v.address)))
+        """The validator the next priority increment picks: this set's round-0 proposer."""
+        validators = _centre(_rescale(list(self.validators), PRIORITY_WINDOW_FACTOR * self.total_power))
+        return max(validators, key=lambda v: (v.priority + v.power, _reverse(v.address)))
 
     def proposer_for_round(self, round_: int) -> Validator:
         """Proposer of `round_` at the height this set belongs to (round 0 = this set's proposer)."""
