@@ -8,6 +8,8 @@ twin of a valid signature is rejected, so a third party cannot re-sign).
 
 from __future__ import annotations
 
+import functools
+
 import bech32
 from coincurve import PrivateKey, PublicKey
 from coincurve.ecdsa import cdata_to_der, deserialize_compact
@@ -95,6 +97,12 @@ def verify_signature(public_key: bytes, data: bytes, signature: bytes) -> bool:
     return key.verify(der, data)
 
 
+# bech32 in pure Python is slow enough to dominate block execution; the same few
+# thousand accounts recur in every block, so conversions are memoized (errors are not cached).
+_ADDRESS_CACHE_SIZE = 65536
+
+
+@functools.lru_cache(maxsize=_ADDRESS_CACHE_SIZE)
 def address_from_public_key(public_key: bytes) -> str:
     validate_public_key(public_key)
     return _encode_address(hash160(public_key))
@@ -104,6 +112,7 @@ def _encode_address(address_bytes: bytes) -> str:
     return bech32.bech32_encode(ACCOUNT_PREFIX, bech32.convertbits(address_bytes, 8, 5))
 
 
+@functools.lru_cache(maxsize=_ADDRESS_CACHE_SIZE)
 def decode_address(address: str) -> bytes:
     """The 20 address bytes of a canonical (lowercase) `gonka1...` bech32 address."""
     if not isinstance(address, str):
