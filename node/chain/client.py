@@ -15,7 +15,7 @@ import grpc
 from node.core.hashing import tx_hash
 from node.core.keys import AccountKey
 from node.core.tx import build_tx, register_message
-from node.proto.gonka import chain_pb2, chain_pb2_grpc
+from node.proto.gonka import chain_pb2, chain_pb2_grpc, consensus_pb2
 from node.proto.gonka.bank_pb2 import MsgSend
 
 _DEFAULT_TIMEOUT_S = 5.0
@@ -63,6 +63,7 @@ def _events(events: Any) -> list[dict[str, Any]]:
 
 
 def block_to_dict(info: chain_pb2.BlockInfo) -> dict[str, Any]:
+    header = consensus_pb2.Block.FromString(info.block).header
     return {
         "height": info.height,
         "hash": info.hash.hex(),
@@ -76,6 +77,8 @@ def block_to_dict(info: chain_pb2.BlockInfo) -> dict[str, Any]:
         ],
         "events": _events(info.events),
         "evidence_count": info.evidence_count,
+        "validators_hash": header.validators_hash.hex(),
+        "last_block_hash": header.last_block_hash.hex(),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from node.chain.app.abci import BlockInput, Misbehavior
 from node.chain.consensus.signing import verify_vote
 from node.chain.consensus.validators import ValidatorSet
 from node.core.hashing import sha256
@@ -157,3 +158,12 @@ def build_block(
         proposer_address=proposer,
     )
     return pb.Block(header=header, txs=list(txs), evidence=list(evidence), last_commit=commit)
+
+
+def block_input(block: pb.Block, hash_: bytes) -> BlockInput:
+    """What the app sees of a block: its txs and the misbehavior its evidence proves."""
+    misbehavior = tuple(
+        Misbehavior("duplicate_vote", item.vote_a.validator_address, item.vote_a.height) for item in block.evidence
+    )
+    header = block.header
+    return BlockInput(header.height, header.time_ms, hash_, header.proposer_address, tuple(block.txs), misbehavior)

@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from node.chain.app.abci import Application, BlockInput, FinalizeResult, Misbehavior
+from node.chain.app.abci import Application, FinalizeResult
 from node.chain.app.genesis import Genesis
 from node.chain.consensus import blocks as blk
 from node.chain.consensus.consensus_store import ConsensusStore
@@ -432,18 +432,11 @@ class ConsensusEngine:
         now_ms = int(time.time() * 1000)
         return blk.build_block(self.summary, now_ms, self.address, txs, evidence, self.last_commit)
 
-    def _block_input(self, block: pb.Block, hash_: bytes) -> BlockInput:
-        misbehavior = tuple(
-            Misbehavior("duplicate_vote", item.vote_a.validator_address, item.vote_a.height) for item in block.evidence
-        )
-        header = block.header
-        return BlockInput(header.height, header.time_ms, hash_, header.proposer_address, tuple(block.txs), misbehavior)
-
     def _is_valid(self, block: pb.Block, hash_: bytes) -> bool:
         if hash_ not in self.validity:
             try:
                 blk.verify_block(self.summary, block, self._check_evidence)
-                self.validity[hash_] = self.app.process_proposal(self._block_input(block, hash_))
+                self.validity[hash_] = self.app.process_proposal(blk.block_input(block, hash_))
             except blk.InvalidBlock as error:
                 log.warning("rejecting block %s at height %d: %s", hash_.hex()[:12], self.height, error)
                 self.validity[hash_] = False
@@ -479,7 +472,7 @@ class ConsensusEngine:
 
     def _commit_block(self, block: pb.Block, hash_: bytes, commit: pb.Commit) -> None:
         height = self.height
-        result = self.app.finalize_block(self._block_input(block, hash_))
+        result = self.app.finalize_block(blk.block_input(block, hash_))
         updates = [ValidatorUpdate(consensus_address(u.public_key), u.public_key, u.power) for u in result.validator_updates]
         after_next = self.summary.next_validators.with_updates(updates).incremented(1)
         with self.db.transaction():
