@@ -15,6 +15,8 @@ from node.chain.app.abci import Event as AppEvent
 from node.chain.consensus import blocks as blk
 from node.chain.node import ChainNode
 from node.chain.p2p import GRPC_OPTIONS
+from node.chain.store.block_store import IndexedTx
+from node.core.errors import TxCode
 from node.core.hashing import tx_hash
 from node.proto.gonka import chain_pb2 as pb
 from node.proto.gonka import chain_pb2_grpc as pb_grpc
@@ -35,18 +37,28 @@ class ChainService(pb_grpc.ChainServicer):
     async def BroadcastTx(self, request: pb.BroadcastTxRequest, context: grpc.aio.ServicerContext) -> pb.BroadcastTxResponse:
         if not request.tx:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "empty tx")
+        if request.wait_commit:
+            # re-sending a committed tx with wait_commit reports its block instead of a sequence error
+            already = self.node.blocks.find_tx(tx_hash(request.tx))
+            if already is not None:
+                return self._committed(pb.BroadcastTxResponse(hash=tx_hash(request.tx)), already)
         hash_, check = self.node.submit_tx(request.tx)
         response = pb.BroadcastTxResponse(hash=hash_ or tx_hash(request.tx), check_code=check.code, check_log=check.log)
-        if check.code != 0 or not request.wait_commit:
+        # a tx already waiting in the mempool is waited for like a fresh one
+        waitable = check.code == 0 or check.code == TxCode.TX_IN_MEMPOOL
+        if not (request.wait_commit and waitable):
             return response
         timeout_ms = min(request.timeout_ms or DEFAULT_COMMIT_WAIT_MS, MAX_COMMIT_WAIT_MS)
         found = await self.node.wait_for_tx(response.hash, timeout_ms / 1000)
-        if found is not None:
-            response.committed = True
-            response.height = found.height
-            response.code = found.code
-            response.log = found.log
-            response.events.extend(_events(found.events))
+        return self._committed(response, found) if found is not None else response
+
+    @staticmethod
+    def _committed(response: pb.BroadcastTxResponse, found: IndexedTx) -> pb.BroadcastTxResponse:
+        response.committed = True
+        response.height = found.height
+        response.code = found.code
+        response.log = found.log
+        response.events.extend(_events(found.events))
         return response
 
     async def Query(self, request: pb.QueryRequest, context: grpc.aio.ServicerContext) -> pb.QueryResponse:

@@ -1,0 +1,52 @@
+"""The api node's tx sender keeps its account's txs in sequence, recovers from a stale
+sequence and never reports a tx committed that is not; re-sending with wait reports the block."""
+
+from __future__ import annotations
+
+import asyncio
+
+from node.api.chain_link import ChainLink
+from node.api.tx_sender import TxSender
+from node.core.keys import AccountKey
+from node.core.tx import register_message
+from node.devnet.network import Devnet
+from node.proto.gonka.bank_pb2 import MsgSend
+
+register_message(MsgSend)  # the api node registers the messages it sends itself
+
+
+async def _exercise(url: str, key: AccountKey, chain_id: str) -> None:
+    chain = ChainLink(url)
+    try:
+        sender = TxSender(chain, key, chain_id)
+        sink = AccountKey.generate().address
+        results = await asyncio.gather(
+            *(sender.send([MsgSend(from_address=key.address, to_address=sink, amount=1)], wait=True) for _ in range(12))
+        )
+        assert all(r.committed and r.code == 0 for r in results), [r.check_log for r in results]
+        assert (await chain.query("balance", address=sink))["amount"] == 12
+
+        sender._next_sequence = 10_000  # as if a restart had left a stale counter behind
+        late = await sender.send([MsgSend(from_address=key.address, to_address=sink, amount=5)], wait=True)
+        assert late.committed and late.code == 0
+        assert (await chain.query("balance", address=sink))["amount"] == 17
+    finally:
+        await chain.close()
+
+
+def test_tx_sender_orders_recovers_and_waits(devnet: Devnet) -> None:
+    participant = devnet.manifest.participants[1]
+    key = AccountKey.from_private_hex(participant.private_key)
+    with devnet.client() as client:
+        chain_id = client.status()["chain_id"]
+    asyncio.run(_exercise(devnet.manifest.nodes[1].url, key, chain_id))
+
+
+def test_resending_a_committed_tx_with_wait_reports_its_block(devnet: Devnet) -> None:
+    key = AccountKey.from_private_hex(devnet.manifest.participants[2].private_key)
+    with devnet.client() as client:
+        raw = client.build_send(key, AccountKey.generate().address, 3)
+        first = client.broadcast_tx(raw, wait=True)
+        again = client.broadcast_tx(raw, wait=True)
+    assert first["committed"] and again["committed"]
+    assert (again["height"], again["code"]) == (first["height"], 0)
