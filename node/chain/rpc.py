@@ -38,10 +38,14 @@ class ChainService(pb_grpc.ChainServicer):
         if not request.tx:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "empty tx")
         if request.wait_commit:
-            # re-sending a committed tx with wait_commit reports its block instead of a sequence error
+            # a replay is refused, but a caller waiting for its tx also learns where it landed
             already = self.node.blocks.find_tx(tx_hash(request.tx))
             if already is not None:
-                return self._committed(pb.BroadcastTxResponse(hash=tx_hash(request.tx)), already)
+                refused = pb.BroadcastTxResponse(
+                    hash=tx_hash(request.tx), check_code=TxCode.WRONG_SEQUENCE,
+                    check_log=f"replay: tx already committed at height {already.height}",
+                )
+                return self._committed(refused, already)
         hash_, check = self.node.submit_tx(request.tx)
         response = pb.BroadcastTxResponse(hash=hash_ or tx_hash(request.tx), check_code=check.code, check_log=check.log)
         # a tx already waiting in the mempool is waited for like a fresh one

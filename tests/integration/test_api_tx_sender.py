@@ -42,11 +42,12 @@ def test_tx_sender_orders_recovers_and_waits(devnet: Devnet) -> None:
     asyncio.run(_exercise(devnet.manifest.nodes[1].url, key, chain_id))
 
 
-def test_resending_a_committed_tx_with_wait_reports_its_block(devnet: Devnet) -> None:
+def test_resending_a_committed_tx_is_refused_but_reports_its_block(devnet: Devnet) -> None:
     key = AccountKey.from_private_hex(devnet.manifest.participants[2].private_key)
     with devnet.client() as client:
         raw = client.build_send(key, AccountKey.generate().address, 3)
         first = client.broadcast_tx(raw, wait=True)
         again = client.broadcast_tx(raw, wait=True)
-    assert first["committed"] and again["committed"]
-    assert (again["height"], again["code"]) == (first["height"], 0)
+    assert first["committed"] and first["check_code"] == 0
+    assert again["check_code"] != 0 and "already committed" in again["check_log"]
+    assert again["committed"] and (again["height"], again["code"]) == (first["height"], 0)
