@@ -15,7 +15,7 @@ from coincurve import PrivateKey, PublicKey
 from coincurve.ecdsa import cdata_to_der, deserialize_compact
 
 from node.core.errors import InvalidAddress, InvalidKey
-from node.core.hashing import hash160
+from node.core.hashing import hash160, sha256
 
 ACCOUNT_PREFIX = "gonka"
 ADDRESS_BYTES = 20
@@ -106,6 +106,11 @@ _ADDRESS_CACHE_SIZE = 65536
 def address_from_public_key(public_key: bytes) -> str:
     validate_public_key(public_key)
     return _encode_address(hash160(public_key))
+
+
+def module_address(name: str) -> str:
+    """A module account's address, as Cosmos derives it: the first 20 bytes of SHA-256(name)."""
+    return _encode_address(sha256(name.encode())[:ADDRESS_BYTES])
 
 
 def _encode_address(address_bytes: bytes) -> str:

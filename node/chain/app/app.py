@@ -6,6 +6,7 @@ finalize_block reads top to bottom like a state transition:
     -> begin-block hooks (epoch clock)
     -> misbehavior (jail, power 0)
     -> each tx (decode, authenticate, sequence, messages in a per-tx overlay)
+    -> end-block hooks (epoch stages: settlement, new group, validator power)
     -> app hash = chain(previous app hash, this block's sorted writes)
 
 It keeps the block's writes pending; `commit()` writes them inside the
@@ -34,10 +35,11 @@ from node.chain.app.auth import DEFAULT_CACHE_SIZE, SignatureCache
 from node.chain.app.context import BlockContext
 from node.chain.app.execution import Admission, run_tx
 from node.chain.app.genesis import Genesis
-from node.chain.app.modules import BEGIN_BLOCK_HOOKS, QUERIES, ROUTES, init_genesis
+from node.chain.app.modules import BEGIN_BLOCK_HOOKS, END_BLOCK_HOOKS, QUERIES, ROUTES, init_genesis
 from node.chain.app.params.state import load_params
 from node.chain.app.queries import QueryContext, QueryError
 from node.chain.app.router import Router
+from node.chain.app.validation.state import merge_queued_validator_updates
 from node.chain.app.validators.misbehavior import jail_misbehaving
 from node.chain.store.db import ChainDB
 from node.chain.store.meta import MetaStore
@@ -173,6 +175,13 @@ class GonkaApp:
         tx_results = tuple(
             run_tx(ctx, kv, raw, self._router, self.signature_cache, Admission.BLOCK).result for raw in block.txs
         )
+        # Power changes from punishments in hooks and txs (validation/outcomes.py), one per key.
+        updates = merge_queued_validator_updates(kv, updates)
+        for end_hook in END_BLOCK_HOOKS:
+            end_events, end_updates = end_hook(ctx, kv)
+            events.extend(end_events)
+            replaced = {update.public_key for update in end_updates}
+            updates = [update for update in updates if update.public_key not in replaced] + end_updates
         writes = kv.writes()
         app_hash = self._state.next_app_hash(writes)
         self._pending = _PendingBlock(block.height, block.time_ms, writes, app_hash)

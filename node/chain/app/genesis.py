@@ -6,18 +6,27 @@
       "params": {"profile": "devnet", "overrides": {"epoch": {"epoch_length": 60}}},
       "accounts": [{"address": "gonka1...", "balance": 1000000000, "public_key": "02ab..."}],
       "validators": [{"name": "node0", "operator_address": "gonka1...",
-                      "consensus_public_key": "<64 hex>", "power": 10}],
-      "faucet": "gonka1..."
+                      "consensus_public_key": "<64 hex>", "power": 10,
+                      "url": "http://127.0.0.1:9000", "models": ["devnet-llama-10m-seed0"]}],
+      "faucet": "gonka1...",
+      "models": [{"id": "devnet-llama-10m-seed0", "validation_threshold_ppm": 850000,
+                  "weight_fingerprint": "sha256:<64 hex>"}]
     }
 
 Balances are ngonka integers; `public_key` (33-byte compressed secp256k1, hex)
 is optional and must match the address; `faucet` (optional) must be a funded
 account: `gonka net fund` is a plain MsgSend signed by the faucet key.
+Each validator is also a registered host from block 1: `url` (optional, may
+be set later by MsgRegisterParticipant) and `models` (optional, default: every
+registry model). `models` (optional) seeds the model registry; without it the
+params profile's models are used (models/defaults.py). Documents without the
+optional fields keep their meaning and their canonical JSON.
 Constructing a Genesis validates it, so no invalid Genesis object exists.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -27,13 +36,17 @@ from pathlib import Path
 from typing import Any
 
 from node.chain.app.encoding import U64_MAX
+from node.chain.app.models.defaults import default_models
 from node.chain.app.params.profiles import resolve_params
+from node.chain.app.participants.rules import MAX_MODELS, MAX_NAME_CHARS, names_problem, url_problem
 from node.core.consensus_keys import validate_consensus_public_key
 from node.core.errors import InvalidAddress, InvalidKey
 from node.core.keys import address_from_public_key, decode_address
+from node.proto.gonka.models_pb2 import Model
 from node.proto.gonka.params_pb2 import Params
 
 _CHAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
+_FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
 # CometBFT's MaxTotalVotingPower (2^63 / 8), so priority arithmetic cannot overflow.
 MAX_TOTAL_POWER = (1 << 63) // 8
 
@@ -55,6 +68,15 @@ class GenesisValidator:
     operator_address: str
     consensus_public_key: bytes
     power: int
+    url: str = ""
+    models: tuple[str, ...] = ()  # empty: every registry model
+
+
+@dataclass(frozen=True)
+class GenesisModel:
+    id: str
+    validation_threshold_ppm: int
+    weight_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,7 @@ class Genesis:
     validators: tuple[GenesisValidator, ...]
     params_overrides: Mapping[str, Any] = field(default_factory=dict)
     faucet: str | None = None
+    models: tuple[GenesisModel, ...] | None = None  # None: the params profile's models
 
     def __post_init__(self) -> None:
         # A detached JSON copy: the caller's dict cannot change this genesis later.
@@ -78,6 +101,14 @@ class Genesis:
 
     def params(self) -> Params:
         return resolve_params(self.params_profile, self.params_overrides)
+
+    def model_registry(self) -> list[Model]:
+        if self.models is None:
+            return default_models(self.params_profile)
+        return [
+            Model(id=m.id, validation_threshold_ppm=m.validation_threshold_ppm, weight_fingerprint=m.weight_fingerprint)
+            for m in self.models
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,10 +127,12 @@ class Genesis:
                     "consensus_public_key": v.consensus_public_key.hex(),
                     "power": v.power,
                 }
+                | ({"url": v.url} if v.url else {})
+                | ({"models": list(v.models)} if v.models else {})
                 for v in self.validators
             ],
             "faucet": self.faucet,
-        }
+        } | ({} if self.models is None else {"models": [dataclasses.asdict(m) for m in self.models]})
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys): equal genesis documents give equal text."""
@@ -111,7 +144,7 @@ class Genesis:
             data,
             "genesis",
             required={"chain_id", "genesis_time_ms", "params", "accounts", "validators"},
-            optional={"faucet"},
+            optional={"faucet", "models"},
         )
         params = _object(doc["params"], "params", required={"profile"}, optional={"overrides"})
         accounts = [_account(item, i) for i, item in enumerate(_list(doc["accounts"], "accounts"))]
@@ -124,6 +157,7 @@ class Genesis:
             accounts=tuple(accounts),
             validators=tuple(validators),
             faucet=doc.get("faucet"),
+            models=_models(doc.get("models")),
         )
 
     @classmethod
@@ -180,9 +214,24 @@ def _account(item: Any, index: int) -> GenesisAccount:
 
 def _validator(item: Any, index: int) -> GenesisValidator:
     what = f"validators[{index}]"
-    doc = _object(item, what, required={"name", "operator_address", "consensus_public_key", "power"})
+    doc = _object(
+        item, what, required={"name", "operator_address", "consensus_public_key", "power"}, optional={"url", "models"}
+    )
     key = _hex(doc["consensus_public_key"], f"{what}.consensus_public_key")
-    return GenesisValidator(doc["name"], doc["operator_address"], key, doc["power"])
+    models = _list(doc.get("models", []), f"{what}.models")
+    return GenesisValidator(doc["name"], doc["operator_address"], key, doc["power"], doc.get("url", ""), tuple(models))
+
+
+def _models(data: Any) -> tuple[GenesisModel, ...] | None:
+    if data is None:
+        return None
+    return tuple(_model(item, index) for index, item in enumerate(_list(data, "models")))
+
+
+def _model(item: Any, index: int) -> GenesisModel:
+    what = f"models[{index}]"
+    doc = _object(item, what, required={"id", "validation_threshold_ppm"}, optional={"weight_fingerprint"})
+    return GenesisModel(doc["id"], doc["validation_threshold_ppm"], doc.get("weight_fingerprint", ""))
 
 
 def _check_int(value: Any, what: str, low: int, high: int) -> None:
@@ -206,6 +255,7 @@ def _validate(genesis: Genesis) -> None:
     except ValueError as exc:
         raise GenesisError(f"params: {exc}") from None
     _validate_accounts(genesis)
+    _validate_models(genesis)
     _validate_validators(genesis)
 
 
@@ -240,12 +290,18 @@ def _validate_validators(genesis: Genesis) -> None:
         raise GenesisError("genesis needs at least one validator")
     names: set[str] = set()
     keys: set[bytes] = set()
+    operators: set[str] = set()
+    registry = {model.id for model in genesis.model_registry()}
     for index, validator in enumerate(genesis.validators):
         what = f"validators[{index}]"
         if not isinstance(validator.name, str) or not validator.name or validator.name in names:
             raise GenesisError(f"{what}.name must be a non-empty unique string, got {validator.name!r}")
         names.add(validator.name)
         _check_address(validator.operator_address, f"{what}.operator_address")
+        if validator.operator_address in operators:  # each operator becomes one host participant
+            raise GenesisError(f"{what}: duplicate operator_address {validator.operator_address}")
+        operators.add(validator.operator_address)
+        _check_host_fields(validator, what, registry)
         try:
             validate_consensus_public_key(validator.consensus_public_key)
         except InvalidKey as exc:
@@ -256,3 +312,34 @@ def _validate_validators(genesis: Genesis) -> None:
         _check_int(validator.power, f"{what}.power", 1, MAX_TOTAL_POWER)
     if sum(v.power for v in genesis.validators) > MAX_TOTAL_POWER:
         raise GenesisError(f"total validator power exceeds {MAX_TOTAL_POWER}")
+
+
+def _check_host_fields(validator: GenesisValidator, what: str, registry: AbstractSet[str]) -> None:
+    if not isinstance(validator.url, str) or not all(isinstance(model, str) for model in validator.models):
+        raise GenesisError(f"{what}: url and models must be strings")
+    problem = (url_problem(validator.url) if validator.url else None) or names_problem(
+        f"{what}.models", list(validator.models), 0, MAX_MODELS
+    )
+    if problem:
+        raise GenesisError(f"{what}: {problem}")
+    unknown = sorted(set(validator.models) - registry)
+    if unknown:
+        raise GenesisError(f"{what}.models: not in the model registry: {unknown}")
+
+
+def _validate_models(genesis: Genesis) -> None:
+    if genesis.models is None:
+        return
+    if not genesis.models:
+        raise GenesisError("models, when given, must list at least one model")
+    seen: set[str] = set()
+    for index, model in enumerate(genesis.models):
+        what = f"models[{index}]"
+        if not isinstance(model.id, str) or not model.id or len(model.id) > MAX_NAME_CHARS or model.id in seen:
+            raise GenesisError(f"{what}.id must be a unique string of 1 to {MAX_NAME_CHARS} characters")
+        seen.add(model.id)
+        _check_int(model.validation_threshold_ppm, f"{what}.validation_threshold_ppm", 0, 1_000_000)
+        if not isinstance(model.weight_fingerprint, str) or (
+            model.weight_fingerprint and not _FINGERPRINT.fullmatch(model.weight_fingerprint)
+        ):
+            raise GenesisError(f"{what}.weight_fingerprint must be empty or 'sha256:' and 64 lowercase hex")

@@ -54,3 +54,19 @@ def address_param(params: Any) -> str:
     except InvalidAddress as exc:
         raise QueryError("invalid_argument", str(exc)) from None
     return str(address)
+
+
+def int_param(params: dict[str, Any], name: str) -> int:
+    """A required non-negative integer param."""
+    value = params.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise QueryError("invalid_argument", f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def string_param(params: dict[str, Any], name: str) -> str:
+    """A required non-empty string param."""
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise QueryError("invalid_argument", f"{name} must be a non-empty string, got {value!r}")
+    return value

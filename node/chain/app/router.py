@@ -11,7 +11,8 @@ Recipe for a new module (PoC, inference, validation, settlement, training, …):
      `execute_…(ctx, kv, msg) -> list[Event]`, both raising `TxError`, and
      `ROUTES = (Route(MsgX, "<module>", "<signer field>", validate_x, execute_x), …)`;
    - `queries.py`: `QUERIES = {"<path>": handler}` (see node/chain/app/queries.py);
-   - optionally `hooks.py` with a `begin_block(ctx, kv) -> list[Event]`.
+   - optionally `hooks.py` with a `begin_block(ctx, kv) -> list[Event]`, or an
+     end-block hook `(ctx, kv) -> (list[Event], list[ValidatorUpdate])`.
 3. List the ROUTES, QUERIES and hooks in node/chain/app/modules.py.
 
 Handlers write only through the Overlay they are given: a failing message

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnode/proto/gonka/epochs.proto\x12\x0cgonka.epochs\"6\n\x05\x45poch\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x1e\n\x16poc_start_block_height\x18\x02 \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnode/proto/gonka/epochs.proto\x12\x0cgonka.epochs\"6\n\x05\x45poch\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x1e\n\x16poc_start_block_height\x18\x02 \x01(\x04\"\x84\x01\n\x0b\x45pochMember\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x12\n\npoc_weight\x18\x02 \x01(\x04\x12\x0e\n\x06weight\x18\x03 \x01(\x04\x12\x12\n\nreputation\x18\x04 \x01(\x04\x12\x1c\n\x14\x63onsensus_public_key\x18\x05 \x01(\x0c\x12\x0e\n\x06models\x18\x06 \x03(\t\"\x88\x01\n\nEpochGroup\x12\x13\n\x0b\x65poch_index\x18\x01 \x01(\x04\x12\x1e\n\x16poc_start_block_height\x18\x02 \x01(\x04\x12\x14\n\x0ctotal_weight\x18\x03 \x01(\x04\x12\x15\n\rformed_height\x18\x04 \x01(\x04\x12\x18\n\x10\x65\x66\x66\x65\x63tive_height\x18\x05 \x01(\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,4 +33,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EPOCH']._serialized_start=47
   _globals['_EPOCH']._serialized_end=101
+  _globals['_EPOCHMEMBER']._serialized_start=104
+  _globals['_EPOCHMEMBER']._serialized_end=236
+  _globals['_EPOCHGROUP']._serialized_start=239
+  _globals['_EPOCHGROUP']._serialized_end=375
 # @@protoc_insertion_point(module_scope)

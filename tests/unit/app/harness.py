@@ -101,6 +101,8 @@ class Node:
     def apply(self, block: BlockInput) -> FinalizeResult:
         """What the engine does with a decided block."""
         result = self.app.finalize_block(block)
+        keys = [update.public_key for update in result.validator_updates]
+        assert len(keys) == len(set(keys)), "the engine refuses two updates for one validator in a block"
         with self.db.transaction():
             self.blocks.save_block(block.height, block.hash, encode_block(block), b"commit", block.txs, result)
             self.app.commit()

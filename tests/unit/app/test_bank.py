@@ -16,7 +16,13 @@ def test_genesis_accounts_balances_and_supply(node: Node) -> None:
     }
     assert node.account(BOB)["account_number"] == 1
     assert node.balance(ALICE) == 1000 * GNK
-    assert node.app.query("supply", {}) == {"denom": "ngonka", "amount": 1010 * GNK}
+    assert node.app.query("supply", {}) == {
+        "denom": "ngonka",
+        "amount": 1010 * GNK,
+        "minted": 0,
+        "burned": 0,
+        "genesis": 1010 * GNK,
+    }
 
 
 def test_transfer_moves_funds_and_emits_event(node: Node) -> None:

@@ -7,7 +7,8 @@ from google.protobuf.message import Message
 
 from node.chain.app.abci import BlockInput, FinalizeResult, Misbehavior
 from node.chain.app.genesis import Genesis
-from node.core.consensus_keys import ConsensusKey, consensus_address
+from node.chain.app.models.defaults import DEVNET_MODEL_ID
+from node.core.consensus_keys import consensus_address
 from node.core.errors import TxCode
 from node.core.keys import AccountKey
 from node.proto.gonka.bank_pb2 import MsgSend
@@ -38,8 +39,8 @@ def workload(node: Node) -> list[BlockInput]:
             host = MsgRegisterParticipant(
                 creator=BOB.address,
                 url="http://127.0.0.1:9010",
-                consensus_public_key=ConsensusKey.from_seed(b"\x05" * 32).public_key,
-                models=["m"],
+                consensus_public_key=VALIDATOR_KEYS[1].public_key,  # BOB's genesis key: an update
+                models=[DEVNET_MODEL_ID],
                 ml_nodes=[MlNode(node_id="n0")],
             )
             txs.append(tx(BOB, host))

@@ -6,6 +6,7 @@ import pytest
 
 from node.chain.app.app import GonkaApp
 from node.chain.app.genesis import Genesis, GenesisError
+from node.chain.app.models.defaults import DEVNET_MODEL_ID
 from node.chain.store.db import ChainDB
 
 from .harness import ALICE, BOB, CAROL, CHAIN_ID, VALIDATOR_KEYS, make_genesis
@@ -73,11 +74,37 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("validators.0.power", 0, "power"),
         ("validators.0.operator_address", "cosmos1abc", "operator_address"),
         ("faucet", CAROL.address, "faucet"),
+        ("validators.1.operator_address", ALICE.address, "duplicate operator_address"),
+        ("validators.0.url", "ftp://x", "url"),
+        ("validators.0.models", ["Qwen/QwQ-32B"], "not in the model registry"),
+        ("validators.0.models", [DEVNET_MODEL_ID, DEVNET_MODEL_ID], "duplicate"),
+        ("models", [], "at least one model"),
+        ("models", [{"id": "m", "validation_threshold_ppm": 1_000_001}], "validation_threshold_ppm"),
+        ("models", [{"id": "m", "validation_threshold_ppm": 1, "weight_fingerprint": "abc"}], "weight_fingerprint"),
+        ("models", [{"id": "m", "validation_threshold_ppm": 1}, {"id": "m", "validation_threshold_ppm": 2}], "unique"),
+        ("params.overrides", {"poc": {"max_individual_power_ppm": 0}}, "max_individual_power_ppm"),
+        ("params.overrides", {"collateral": {"slash_fraction_invalid_ppm": 1_000_001}}, "ppm ratio"),
     ],
 )
 def test_invalid_genesis_is_rejected(path: str, value: Any, message: str) -> None:
     with pytest.raises(GenesisError, match=message):
         Genesis.from_dict(mutate(path, value))
+
+
+def test_optional_host_fields_and_models_round_trip() -> None:
+    data = doc()
+    old_text = Genesis.from_dict(data).to_json()
+    assert "url" not in old_text and '"models"' not in old_text  # old documents keep their canonical text
+    data["validators"][0] |= {"url": "http://127.0.0.1:9000", "models": ["m1"]}
+    data["models"] = [
+        {"id": "m1", "validation_threshold_ppm": 980_000, "weight_fingerprint": "sha256:" + "ab" * 32},
+        {"id": "m2", "validation_threshold_ppm": 850_000},
+    ]
+    genesis = Genesis.from_dict(data)
+    assert Genesis.from_json(genesis.to_json()) == genesis
+    assert [m.id for m in genesis.model_registry()] == ["m1", "m2"]
+    assert genesis.validators[0].url == "http://127.0.0.1:9000"
+    assert genesis.validators[1].models == ()  # every registry model, once in state
 
 
 def test_invalid_json_text() -> None:

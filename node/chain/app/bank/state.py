@@ -4,6 +4,11 @@ Keys:
     bank/account/<address>     Account (number, sequence, public key)
     bank/balance/<address>     u64 ngonka (absent = 0)
     bank/supply                u64 ngonka in existence
+    bank/minted                u64 ngonka minted since genesis (epoch rewards)
+    bank/burned                u64 ngonka burned since genesis (slashes, forfeits, unclaimed amounts)
+
+Supply = genesis balances + minted − burned, and equals the sum of all
+balances (module accounts included); only mint() and burn() change it.
     bank/next_account_number   u64, the number the next new account gets
 """
 
@@ -19,6 +24,8 @@ from node.proto.gonka.bank_pb2 import Account
 ACCOUNT_PREFIX = b"bank/account/"
 BALANCE_PREFIX = b"bank/balance/"
 SUPPLY_KEY = b"bank/supply"
+MINTED_KEY = b"bank/minted"
+BURNED_KEY = b"bank/burned"
 NEXT_ACCOUNT_NUMBER_KEY = b"bank/next_account_number"
 DENOM = "ngonka"
 
@@ -67,6 +74,39 @@ def transfer(kv: Overlay, sender: str, recipient: str, amount: int) -> list[Even
     # Cannot overflow: balances sum to the supply, which genesis keeps within u64.
     _set_balance(kv, recipient, get_balance(kv, recipient) + amount)
     return [Event.of("transfer", sender=sender, recipient=recipient, amount=amount)]
+
+
+def get_minted(kv: KVReader) -> int:
+    return load_u64(kv, MINTED_KEY)
+
+
+def get_burned(kv: KVReader) -> int:
+    return load_u64(kv, BURNED_KEY)
+
+
+def mint(kv: Overlay, recipient: str, amount: int) -> list[Event]:
+    """Create `amount` new ngonka in `recipient`'s balance (creating the account if new)."""
+    if amount == 0:
+        return []
+    if get_account(kv, recipient) is None:
+        create_account(kv, recipient)
+    _set_balance(kv, recipient, get_balance(kv, recipient) + amount)
+    kv.set(SUPPLY_KEY, encode_u64(get_supply(kv) + amount))
+    kv.set(MINTED_KEY, encode_u64(get_minted(kv) + amount))
+    return [Event.of("mint", recipient=recipient, amount=amount)]
+
+
+def burn(kv: Overlay, holder: str, amount: int, reason: str) -> list[Event]:
+    """Destroy `amount` ngonka of `holder`'s balance."""
+    if amount == 0:
+        return []
+    balance = get_balance(kv, holder)
+    if balance < amount:
+        raise TxError(TxCode.INSUFFICIENT_FUNDS, f"{holder} has {balance} {DENOM}, cannot burn {amount}")
+    _set_balance(kv, holder, balance - amount)
+    kv.set(SUPPLY_KEY, encode_u64(get_supply(kv) - amount))
+    kv.set(BURNED_KEY, encode_u64(get_burned(kv) + amount))
+    return [Event.of("burn", holder=holder, amount=amount, reason=reason)]
 
 
 def init_genesis(kv: Overlay, genesis: Genesis) -> None:

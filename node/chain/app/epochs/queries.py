@@ -1,13 +1,17 @@
-"""Query `epoch` {height?}: the epoch, phase and stage heights at a height (default: the last committed)."""
+"""Queries `epoch` {height?}: the epoch, phase and stage heights at a height (default: the last
+committed); `epoch_group` {epoch?}: a group's members, weights and seed commits (default: the
+effective epoch)."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+from node.chain.app.encoding import to_jsonable
 from node.chain.app.epochs.clock import Phase, next_poc_start, stages
+from node.chain.app.epochs.group import current_epoch_index, get_group, member_records, seed_committers
 from node.chain.app.epochs.state import epoch_at
-from node.chain.app.queries import QueryContext, QueryError, QueryHandler, check_params
+from node.chain.app.queries import QueryContext, QueryError, QueryHandler, check_params, int_param
 
 
 def query_epoch(ctx: QueryContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -37,4 +41,17 @@ def query_epoch(ctx: QueryContext, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-QUERIES: dict[str, QueryHandler] = {"epoch": query_epoch}
+def query_epoch_group(ctx: QueryContext, params: dict[str, Any]) -> dict[str, Any]:
+    check_params(params, {"epoch"})
+    epoch = int_param(params, "epoch") if "epoch" in params else current_epoch_index(ctx.kv)
+    group = get_group(ctx.kv, epoch)
+    if group is None:
+        raise QueryError("not_found", f"epoch {epoch} has no group (yet)")
+    return to_jsonable(group) | {
+        "effective": epoch == current_epoch_index(ctx.kv),
+        "members": [to_jsonable(member) for member in member_records(ctx.kv, epoch)],
+        "seed_commits": seed_committers(ctx.kv, epoch),
+    }
+
+
+QUERIES: dict[str, QueryHandler] = {"epoch": query_epoch, "epoch_group": query_epoch_group}

@@ -37,6 +37,12 @@ def add_epoch(kv: Overlay, epoch: Epoch) -> None:
     kv.set(LATEST_KEY, encode_u64(epoch.index))
 
 
+def epoch_by_poc_start(kv: KVReader, poc_start: int) -> Epoch | None:
+    """The epoch (index >= 1) whose PoC started at `poc_start`."""
+    found = [e for e in load_all(kv, EPOCH_PREFIX, Epoch) if e.index and e.poc_start_block_height == poc_start]
+    return found[0] if found else None
+
+
 def epoch_at(kv: KVReader, params: EpochParams, height: int) -> Epoch:
     """The epoch whose PoC start is the latest one at or before `height`.
 

@@ -20,7 +20,13 @@ from google.protobuf.message import Message
 
 from node.chain.app.encoding import U64_MAX
 from node.chain.app.epochs.clock import validate_epoch_params
+from node.chain.app.inference.params import pricing_params, validate_inference_params
+from node.chain.app.validation.params import validate_validation_params, validation_params
+from node.proto.gonka.inference_pb2 import InferenceParams
+from node.chain.app.params.economy import GNK, collateral_params, reputation_params, validate_economy_params
 from node.proto.gonka.params_pb2 import BlockParams, EpochParams, Params
+from node.proto.gonka.poc_pb2 import PocParams
+from node.proto.gonka.settlement_pb2 import TokenomicsParams
 
 _MIB = 1 << 20
 
@@ -39,6 +45,19 @@ def _mainnet() -> Params:
             inference_pruning_epoch_threshold=2,
         ),
         block=BlockParams(max_bytes=21 * _MIB, max_tx_bytes=_MIB),
+        inference=InferenceParams(expiration_blocks=20, default_max_tokens=5000),
+        # 4-minute votes and a 60 s pricing window at ~5 s blocks.
+        validation=validation_params(full_traffic_cutoff=10_000, min_traffic_cutoff=100, voting_period_blocks=48),
+        pricing=pricing_params(grace_end_epoch=90, min_price=1, window_blocks=12, block_time_ms=5000),
+        poc=PocParams(max_individual_power_ppm=250_000, max_nonces_per_batch=100_000),
+        tokenomics=TokenomicsParams(
+            initial_epoch_reward=323_000 * GNK,
+            decay_rate_ppb=475_000,
+            genesis_epoch=1,
+            standard_reward_amount=680_000_000 * GNK,
+        ),
+        collateral=collateral_params(per_weight_unit_milli=4200),
+        reputation=reputation_params(epochs_to_max=30),
     )
 
 
@@ -56,6 +75,19 @@ def _testermint() -> Params:
             inference_pruning_epoch_threshold=2,
         ),
         block=BlockParams(max_bytes=4 * _MIB, max_tx_bytes=_MIB),
+        inference=InferenceParams(expiration_blocks=7, default_max_tokens=5000),
+        validation=validation_params(full_traffic_cutoff=100, min_traffic_cutoff=10, voting_period_blocks=10),
+        pricing=pricing_params(grace_end_epoch=0, min_price=1000, window_blocks=12, block_time_ms=5000),
+        # The reference code defaults (testermint does not override them), epochs_to_max 100.
+        poc=PocParams(max_individual_power_ppm=250_000, max_nonces_per_batch=100_000),
+        tokenomics=TokenomicsParams(
+            initial_epoch_reward=285_000 * GNK,
+            decay_rate_ppb=475_000,
+            genesis_epoch=1,
+            standard_reward_amount=600_000_000 * GNK,
+        ),
+        collateral=collateral_params(per_weight_unit_milli=1000),
+        reputation=reputation_params(epochs_to_max=100),
     )
 
 
@@ -74,6 +106,21 @@ def _devnet() -> Params:
         ),
         # Under gRPC's default 4 MiB message limit, so a block fits one message.
         block=BlockParams(max_bytes=3 * _MIB, max_tx_bytes=_MIB),
+        # Devnet traffic is small: testermint's traffic cutoffs; votes close within ~10 s at ~1 s blocks.
+        inference=InferenceParams(expiration_blocks=10, default_max_tokens=5000),
+        validation=validation_params(full_traffic_cutoff=100, min_traffic_cutoff=10, voting_period_blocks=10),
+        pricing=pricing_params(grace_end_epoch=0, min_price=1, window_blocks=10, block_time_ms=1000),
+        # Rewards from epoch 0 (genesis_epoch 0), so the first settlement at block 29 already pays
+        # 1000 GNK split over the genesis hosts, claimable from block 30 (api nodes claim at 31).
+        poc=PocParams(max_individual_power_ppm=250_000, max_nonces_per_batch=10_000),
+        tokenomics=TokenomicsParams(
+            initial_epoch_reward=1000 * GNK,
+            decay_rate_ppb=475_000,
+            genesis_epoch=0,
+            standard_reward_amount=600_000_000 * GNK,
+        ),
+        collateral=collateral_params(per_weight_unit_milli=1000),
+        reputation=reputation_params(epochs_to_max=30),
     )
 
 
@@ -98,6 +145,9 @@ def _apply(message: Message, overrides: Mapping[str, Any], path: str) -> None:
 
 def validate_params(params: Params) -> None:
     validate_epoch_params(params.epoch)
+    validate_inference_params(params.inference, params.pricing)
+    validate_validation_params(params.validation)
+    validate_economy_params(params)
     if params.block.max_tx_bytes < 1 or params.block.max_bytes < params.block.max_tx_bytes:
         raise ValueError("block.max_tx_bytes must be at least 1 and at most block.max_bytes")
 

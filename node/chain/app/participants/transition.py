@@ -3,7 +3,8 @@
 Hosts sign MsgRegisterParticipant themselves (their account must exist, i.e.
 be funded first). Re-sending it updates url, models and ML nodes; the
 consensus key is fixed once registered and may belong to one host only
-(a genesis validator's key only to its operator).
+(genesis validators are registered hosts from block 1, so their keys are
+taken too). Every model listed must be in the model registry.
 
 Developers need no funds: any existing account, typically a host's api node
 acting for a new user, sends MsgRegisterDeveloper with the user's public key.
@@ -14,17 +15,16 @@ developer. It is the reference's MsgSubmitNewUnfundedParticipant.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from node.chain.app.abci import Event
 from node.chain.app.bank.state import create_account, get_account, set_account
 from node.chain.app.bank.transition import check_address
 from node.chain.app.context import BlockContext
+from node.chain.app.models.state import get_model
+from node.chain.app.participants.rules import MAX_ML_NODES, MAX_MODELS, names_problem, url_problem
 from node.chain.app.participants.state import consensus_key_owner, get_participant, set_participant
 from node.chain.app.router import Route
-from node.chain.app.validators.state import get_validator
 from node.chain.store.overlay import Overlay
-from node.core.consensus_keys import consensus_address, validate_consensus_public_key
+from node.core.consensus_keys import validate_consensus_public_key
 from node.core.errors import InvalidKey, TxCode, TxError
 from node.core.keys import address_from_public_key, validate_public_key
 from node.proto.gonka.participants_pb2 import (
@@ -34,44 +34,31 @@ from node.proto.gonka.participants_pb2 import (
     ParticipantKind,
 )
 
-MAX_URL_CHARS = 256
-MAX_NAME_CHARS = 128
-MAX_MODELS = 64
-MAX_ML_NODES = 256
-
-
-def _check_names(field: str, names: list[str], min_count: int, max_count: int) -> None:
-    if not min_count <= len(names) <= max_count:
-        raise TxError(TxCode.INVALID_REQUEST, f"{field}: between {min_count} and {max_count} entries")
-    if any(not 0 < len(name) <= MAX_NAME_CHARS for name in names):
-        raise TxError(TxCode.INVALID_REQUEST, f"{field}: entries must be 1 to {MAX_NAME_CHARS} characters")
-    if len(set(names)) != len(names):
-        raise TxError(TxCode.INVALID_REQUEST, f"{field}: duplicate entries")
-
-
 def validate_register_participant(msg: MsgRegisterParticipant) -> None:
     check_address("creator", msg.creator)
-    parts = urlsplit(msg.url)
-    if len(msg.url) > MAX_URL_CHARS or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TxError(TxCode.INVALID_REQUEST, f"url must be an http(s) URL of at most {MAX_URL_CHARS} characters")
+    problem = (
+        url_problem(msg.url)
+        or names_problem("models", list(msg.models), 1, MAX_MODELS)
+        or names_problem("ml_nodes", [node.node_id for node in msg.ml_nodes], 0, MAX_ML_NODES)
+    )
+    if problem:
+        raise TxError(TxCode.INVALID_REQUEST, problem)
     try:
         validate_consensus_public_key(msg.consensus_public_key)
     except InvalidKey as exc:
         raise TxError(TxCode.INVALID_PUBKEY, f"consensus_public_key: {exc}") from None
-    _check_names("models", list(msg.models), 1, MAX_MODELS)
-    _check_names("ml_nodes", [node.node_id for node in msg.ml_nodes], 0, MAX_ML_NODES)
 
 
 def execute_register_participant(ctx: BlockContext, kv: Overlay, msg: MsgRegisterParticipant) -> list[Event]:
+    unknown = [model for model in msg.models if get_model(kv, model) is None]
+    if unknown:
+        raise TxError(TxCode.NOT_FOUND, f"models not in the registry: {unknown}")
     key = msg.consensus_public_key
     existing = get_participant(kv, msg.creator)
     if existing is not None and existing.consensus_public_key and existing.consensus_public_key != key:
         raise TxError(TxCode.CONFLICT, "a registered host cannot change its consensus key")
     owner = consensus_key_owner(kv, key)
-    validator = get_validator(kv, consensus_address(key))
-    if (owner is not None and owner != msg.creator) or (
-        validator is not None and validator.operator_address != msg.creator
-    ):
+    if owner is not None and owner != msg.creator:
         raise TxError(TxCode.CONFLICT, "consensus key is registered to another participant")
     set_participant(
         kv,

@@ -1,0 +1,1 @@
+"""Collateral module: deposits, one-epoch unbonding withdrawals, slashing, the `collateral` query."""

@@ -1,0 +1,1 @@
+"""Models module: the registry of models hosts may serve (genesis-seeded), the `models` query."""

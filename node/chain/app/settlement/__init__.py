@@ -1,0 +1,1 @@
+"""Settlement module: epoch rewards and work coins settled per participant, claims (reference §7)."""

@@ -1,0 +1,1 @@
+"""Validation module: MsgValidation, invalidation voting, executor status and claim-time duty checks."""
