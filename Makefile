@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo proto bench clean
+.PHONY: install test test-faults system-deps demo proto bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+# Debian packages the tests need (CI runs as root): iproute2 for the network-namespace partitions
+system-deps:
+	@command -v ip >/dev/null || (apt-get update -qq && apt-get install -y -qq iproute2)
+
+test: $(STAMP) system-deps
 	$(BIN)/pytest -q
+
+test-faults: $(STAMP) system-deps
+	$(BIN)/pytest -q tests/faults
 
 demo: $(STAMP)
 	$(BIN)/python -m node.devnet.demo
