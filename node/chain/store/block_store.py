@@ -42,6 +42,9 @@ _SCHEMA = (
 )
 
 
+_MAX_HEIGHT = 2**63 - 1  # SQLite INTEGER
+
+
 @dataclass(frozen=True)
 class IndexedTx:
     """Where a tx landed and how it ended."""
@@ -124,6 +127,8 @@ class BlockStore:
         self._db.execute("UPDATE blocks SET seen_commit = ? WHERE height = ?", (commit_bytes, height))
 
     def _load_column(self, column: str, height: int) -> bytes | None:
+        if not 0 < height <= _MAX_HEIGHT:  # a height from the wire may not fit SQLite's INTEGER
+            return None
         row = self._db.fetch_one(f"SELECT {column} FROM blocks WHERE height = ?", (height,))
         return None if row is None else bytes(row[0])
 
@@ -142,6 +147,8 @@ class BlockStore:
 
     def load_results(self, height: int) -> FinalizeResult | None:
         """What finalize_block returned for `height` (events for streaming and the indexer)."""
+        if not 0 < height <= _MAX_HEIGHT:
+            return None
         row = self._db.fetch_one(
             "SELECT events, validator_updates, app_hash FROM block_results WHERE height = ?", (height,)
         )

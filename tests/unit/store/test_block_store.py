@@ -111,3 +111,14 @@ def test_replace_commit(blocks: BlockStore) -> None:
     with pytest.raises(ValueError):
         blocks.replace_commit(1, b"")
     assert blocks.load_commit(1) == b"better-commit"
+
+
+def test_heights_beyond_sqlite_integers_are_simply_absent(tmp_path) -> None:
+    # found by tests/faults/test_fuzz_node.py: GetBlock(2**63) crashed the RPC with OverflowError
+    from node.chain.store.block_store import BlockStore
+    from node.chain.store.db import ChainDB
+
+    store = BlockStore(ChainDB(tmp_path / "chain.sqlite"))
+    for height in (2**63, 2**64 - 1, 0, -1):
+        assert store.load_block(height) is None
+        assert store.load_results(height) is None
