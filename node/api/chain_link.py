@@ -37,7 +37,8 @@ class BroadcastResult:
 
     @property
     def ok(self) -> bool:
-        return self.check_code == 0 and (not self.committed or self.code == 0)
+        # once committed, only the execution result counts (a re-sent tx's check speaks of the pooled copy)
+        return self.code == 0 if self.committed else self.check_code == 0
 
 
 def events_to_dicts(events: Any) -> list[dict[str, Any]]:
@@ -58,7 +59,7 @@ class ChainLink:
             answer = await self._stub.Query(pb.QueryRequest(path=path, params_json=json.dumps(params)), timeout=timeout_s)
         except grpc.aio.AioRpcError as error:
             if error.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND):
-                raise ChainQueryError(path, error.details() or "", "not found" in (error.details() or "")) from None
+                raise ChainQueryError(path, error.details() or "", error.code() == grpc.StatusCode.NOT_FOUND) from None
             raise
         return json.loads(answer.json)
 

@@ -9,6 +9,7 @@ only reported lost after MAX_ATTEMPTS tries, never silently.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Sequence
 
@@ -56,7 +57,9 @@ class TxSender:
             if result.check_code != 0 or not wait:
                 return result
             # outside the lock: other txs keep flowing while this one waits for its block
-            return await self.chain.broadcast(raw, wait=True)
+            final = await self.chain.broadcast(raw, wait=True)
+            # the re-broadcast's check answer speaks of the pooled (or committed) copy: the first check passed
+            return dataclasses.replace(final, check_code=0, check_log="") if final.committed else final
         assert result is not None
         log.error("tx from %s refused after %d attempts: %s", self.key.address, MAX_ATTEMPTS, result.check_log)
         return result

@@ -72,7 +72,9 @@ class ChainService(pb_grpc.ChainServicer):
                 raise ValueError("params_json must be a JSON object")
             result = self.node.app.query(request.path, params)
         except (ValueError, KeyError, TypeError) as error:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"query {request.path!r}: {error}")
+            missing = getattr(error, "code", None) == "not_found"  # a QueryError for an absent record
+            code = grpc.StatusCode.NOT_FOUND if missing else grpc.StatusCode.INVALID_ARGUMENT
+            await context.abort(code, f"query {request.path!r}: {error}")
         return pb.QueryResponse(json=json.dumps(result))
 
     async def GetBlock(self, request: pb.GetBlockRequest, context: grpc.aio.ServicerContext) -> pb.BlockInfo:
