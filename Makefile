@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-faults system-deps demo proto bench clean
+.PHONY: install test test-faults system-deps ui-deps lab demo proto bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,24 @@ install: $(STAMP)
 system-deps:
 	@command -v ip >/dev/null || (apt-get update -qq && apt-get install -y -qq iproute2)
 
-test: $(STAMP) system-deps
+# Debian's chromium for the UI tests: Playwright drives it (it downloads no browser here)
+ui-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation)
+
+# The editable install builds the JupyterLab extension and copies it into the venv: redo it
+# when the extension's sources change.
+$(STAMP): $(wildcard extension/src/*.ts extension/style/*) extension/package.json extension/schema/plugin.json
+
+test: $(STAMP) system-deps ui-deps
 	$(BIN)/pytest -q
 
 test-faults: $(STAMP) system-deps
 	$(BIN)/pytest -q tests/faults
+
+# JupyterLab on 127.0.0.1; its Gonka sidebar connects to a running devnet by itself
+# ($GONKA_DEVNET_DIR, else $GONKA_HOME/devnet; start one with `gonka net up`)
+lab: $(STAMP)
+	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 demo: $(STAMP)
 	$(BIN)/python -m node.devnet.demo
