@@ -1,0 +1,158 @@
+"""What the public API reads from the chain, each kept for as long as it can be trusted.
+
+    head           latest height and block time          0.5 s (blocks come every ~1-5 s)
+    params         chain params                          60 s (they change by governance only)
+    models         the model registry                    10 s
+    group, urls    the effective epoch group, host urls  5 s (they change at epoch boundaries)
+    public keys    account keys                          until evicted (a key, once set, stays)
+    hosts          registered host accounts              60 s
+Balances and prices are read fresh for every request. Concurrent readers of an expired value
+share one query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from node.api.chain_link import ChainLink, ChainQueryError
+from node.api.routing import Candidate, eligible
+
+T = TypeVar("T")
+
+HEAD_TTL_S = 0.5
+PARAMS_TTL_S = 60.0
+MODELS_TTL_S = 10.0
+GROUP_TTL_S = 5.0
+HOST_TTL_S = 60.0
+MAX_PUBLIC_KEYS = 50_000
+HOST_KIND = "PARTICIPANT_KIND_HOST"
+
+
+class Cached(Generic[T]):
+    """One value loaded on demand and reused for `ttl_s` seconds."""
+
+    def __init__(self, load: Callable[[], Awaitable[T]], ttl_s: float) -> None:
+        self._load = load
+        self._ttl_s = ttl_s
+        self._value: T | None = None
+        self._loaded = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> T:
+        if time.monotonic() - self._loaded > self._ttl_s:
+            async with self._lock:
+                if time.monotonic() - self._loaded > self._ttl_s:  # another reader may have loaded it
+                    self._value = await self._load()
+                    self._loaded = time.monotonic()
+        return self._value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Head:
+    chain_id: str
+    height: int
+    time_ns: int
+
+
+class ChainView:
+    def __init__(self, chain: ChainLink) -> None:
+        self.link = chain
+        self._head = Cached(self._load_head, HEAD_TTL_S)
+        self._params = Cached(lambda: chain.query("params"), PARAMS_TTL_S)
+        self._models = Cached(self._load_models, MODELS_TTL_S)
+        self._group = Cached(self._load_group, GROUP_TTL_S)
+        self._public_keys: OrderedDict[str, bytes] = OrderedDict()
+        self._hosts: dict[str, float] = {}  # host address -> when it was seen registered
+
+    async def _load_head(self) -> Head:
+        status = await self.link.status()
+        return Head(status.chain_id, status.height, status.latest_block_time_ms * 1_000_000)
+
+    async def _load_models(self) -> dict[str, dict[str, Any]]:
+        return {model["id"]: model for model in (await self.link.query("models"))["models"]}
+
+    async def _load_group(self) -> tuple[dict[str, Any], dict[str, str]]:
+        group = await self.link.query("epoch_group")
+        records = await asyncio.gather(*(self.participant(m["address"]) for m in group["members"]))
+        return group, {r["address"]: r["url"] for r in records if r is not None}
+
+    async def participant(self, address: str) -> dict[str, Any] | None:
+        try:
+            return await self.link.query("participant", address=address)
+        except ChainQueryError as error:
+            if error.not_found:
+                return None
+            raise
+
+    async def head(self) -> Head:
+        return await self._head.get()
+
+    async def params(self) -> dict[str, Any]:
+        return await self._params.get()
+
+    async def models(self) -> dict[str, dict[str, Any]]:
+        return await self._models.get()
+
+    async def group(self) -> dict[str, Any]:
+        """The effective epoch group (members with weights and models)."""
+        return (await self._group.get())[0]
+
+    async def executors(self, model: str) -> list[Candidate]:
+        group, urls = await self._group.get()
+        return eligible(group["members"], urls, model)
+
+    async def participant_count(self) -> int:
+        return max(1, len((await self.group())["members"]))
+
+    async def price(self, model: str) -> int:
+        return int((await self.link.query("price", model=model))["per_token_price"])
+
+    async def balance(self, address: str) -> int:
+        return int((await self.link.query("balance", address=address))["amount"])
+
+    async def block_time_s(self) -> float:
+        return (await self.params())["pricing"]["expected_block_time_ms"] / 1000
+
+    async def public_key(self, address: str) -> bytes | None:
+        """The account's public key, or None while it has none (no account, or no tx yet)."""
+        if address in self._public_keys:
+            self._public_keys.move_to_end(address)
+            return self._public_keys[address]
+        try:
+            account = await self.link.query("account", address=address)
+        except ChainQueryError as error:
+            if error.not_found:
+                return None
+            raise
+        if not account["public_key"]:
+            return None
+        key = bytes.fromhex(account["public_key"])
+        self._public_keys[address] = key
+        if len(self._public_keys) > MAX_PUBLIC_KEYS:
+            self._public_keys.popitem(last=False)
+        return key
+
+    async def is_host(self, address: str) -> bool:
+        if time.monotonic() - self._hosts.get(address, float("-inf")) < HOST_TTL_S:
+            return True
+        record = await self.participant(address)
+        if record is None or record["kind"] != HOST_KIND:
+            return False
+        self._hosts[address] = time.monotonic()
+        return True
+
+    async def seconds_until_inference(self) -> int:
+        """Retry-After for work refused during PoC: the blocks until PoC validation ends."""
+        head, block_s = await self.head(), await self.block_time_s()
+        epoch = await self.link.query("epoch")
+        stages = epoch.get("stages")
+        blocks = 2
+        if epoch["phase"] != "Inference" and stages:
+            blocks = max(blocks, stages["poc_validation_end"] - head.height + 1)
+        return max(1, math.ceil(blocks * block_s))
