@@ -19,6 +19,10 @@ _GROUPS: dict[str, str] = {
     "tx": "tx",
     "query": "query",
     "ml": "ml",
+    "ledger": "ledger",
+    "account": "account",
+    "infer": "infer",
+    "train": "train",
 }
 
 
