@@ -1,6 +1,8 @@
-"""`gonka net up|status|stop|start|logs|down|fund`: a local network on 127.0.0.1.
+"""`gonka net up|status|join|stop|start|logs|down|fund`: a local network on 127.0.0.1.
 
-The network lives in --dir, else $GONKA_DEVNET_DIR, else $GONKA_HOME/devnet.
+The network lives in --dir, else $GONKA_DEVNET_DIR, else $GONKA_HOME/devnet. A full network
+(the default) runs a chain, an ML and an api node per participant; `--only chain` runs chain
+nodes alone.
 """
 
 from __future__ import annotations
@@ -14,16 +16,26 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gonka_lab.client import wait_serving
 from gonka_lab.commands._common import Env, report_tx, user_command
 from gonka_lab.home import devnet_dir
-from node.core.keys import decode_address
+from node.chain.client import ChainError
+from node.core.keys import AccountKey, decode_address
 from node.devnet import supervisor
-from node.devnet.network import DEFAULT_CHAIN_ID, DEFAULT_READY_TIMEOUT_S, MAX_PARTICIPANTS, MODES, Devnet
+from node.devnet.network import (
+    DEFAULT_CHAIN_ID,
+    DEFAULT_READY_TIMEOUT_S,
+    MAX_PARTICIPANTS,
+    MODES,
+    Devnet,
+    DevnetError,
+)
+from node.devnet.participant import ADVERSARY_MODES
 
 
 @click.group()
 def group() -> None:
-    """Run a local Gonka network (chain nodes for now) on this machine."""
+    """Run a local Gonka network (chain, ML and api nodes per participant) on this machine."""
 
 
 def dir_option(fn: Callable[..., None]) -> Callable[..., None]:
@@ -41,39 +53,89 @@ def _open(env: Env, directory: Path | None) -> Devnet:
 
 
 def _status_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table("name", "pid", "running", "height", "app hash", "catching up", "peers", "url")
+    table = Table("name", "pid", "running", "height", "app hash", "catching up", "peers", "state", "url")
     for row in rows:
         app_hash = row["app_hash"][:12] + "…" if row["app_hash"] else None  # a prefix is enough by eye
         cells = (row["name"], row["pid"], row["running"], row["height"], app_hash, row["catching_up"],
-                 row["peers"], row["url"])
+                 row["peers"], row["state"], row["url"])
         table.add_row(*("-" if c is None else str(c) for c in cells), style=None if row["running"] else "red")
+    return table
+
+
+def _participants_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table("participant", "address", "epoch", "phase", "weight", "power", "reputation", "status", "balance",
+                  "api url")
+    for row in rows:
+        table.add_row(row["name"] or "-", row["address"][:16] + "…", str(row["epoch"]), row["phase"],
+                      str(row["weight"]), str(row["voting_power"]), str(row["reputation"]), row["status"],
+                      str(row["balance"]), row["api_url"] or "-")
     return table
 
 
 def _emit_status(env: Env, net: Devnet) -> None:
     rows = net.status()
-    data = {"dir": str(net.dir), "chain_id": net.manifest.chain_id, "nodes": rows}
-    env.emit(data, lambda console: console.print(_status_table(rows)))
+    try:
+        participants = net.participants_status()
+    except (DevnetError, ChainError):  # no chain node answers: the process table still helps
+        participants = []
+    data = {"dir": str(net.dir), "chain_id": net.manifest.chain_id, "nodes": rows, "participants": participants}
+
+    def human(console: Console) -> None:
+        console.print(_status_table(rows))
+        if participants:
+            console.print(_participants_table(participants))
+
+    env.emit(data, human)
+
+
+def _parse_adversaries(values: tuple[str, ...]) -> dict[str, str]:
+    adversaries = {}
+    for value in values:
+        name, sep, mode = value.partition("=")
+        if not sep or not name or mode not in ADVERSARY_MODES:
+            raise click.BadParameter(f"{value!r}: use NAME=MODE with MODE one of {', '.join(ADVERSARY_MODES)}",
+                                     param_hint="--adversary")
+        adversaries[name] = mode
+    return adversaries
+
+
+def _wait_serving(net: Devnet, timeout_s: float) -> None:
+    """A full network is up once a signed inference completes through its first api node."""
+    faucet = AccountKey.from_private_hex(net.manifest.faucet.private_key)
+    try:
+        wait_serving(net.manifest.nodes_of("api")[0].url, faucet, net.manifest.model, timeout_s)
+    except TimeoutError as error:
+        raise DevnetError(str(error)) from None
 
 
 @group.command()
 @click.option("--participants", "-n", type=click.IntRange(1, MAX_PARTICIPANTS), default=3, show_default=True)
-@click.option("--only", type=click.Choice(MODES), default="chain", show_default=True,
-              help="Which node kinds to run ('all' is reserved for when api and ML nodes exist).")
+@click.option("--only", type=click.Choice(MODES), default="all", show_default=True,
+              help="Node kinds to run: 'all' (chain + ML + api per participant) or 'chain'.")
+@click.option("--adversary", "adversary_specs", multiple=True, metavar="NAME=MODE",
+              help=f"Run participant NAME as an adversary; MODE: {', '.join(ADVERSARY_MODES)}. Repeatable.")
 @click.option("--chain-id", default=DEFAULT_CHAIN_ID, show_default=True)
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=DEFAULT_READY_TIMEOUT_S,
-              show_default=True, help="Seconds to wait for every node to commit blocks.")
+              show_default=True, help="Seconds to wait for every node to be ready (and a full network to serve).")
 @click.option("--reset", is_flag=True, help="Stop and delete an existing network in the folder first.")
 @dir_option
 @user_command
-def up(env: Env, participants: int, only: str, chain_id: str, timeout_s: float, reset: bool,
-       directory: Path | None) -> None:
-    """Start N validators from a fresh genesis; return once all commit blocks."""
+def up(env: Env, participants: int, only: str, adversary_specs: tuple[str, ...], chain_id: str, timeout_s: float,
+       reset: bool, directory: Path | None) -> None:
+    """Start N participants from a fresh genesis; return once the network serves inference
+    (with --only chain: once every validator commits blocks)."""
     target = devnet_dir(env.home, directory)
+    adversaries = _parse_adversaries(adversary_specs)
     # The spinner goes to stderr and only for people: --json output stays one clean document.
     spinner = Console(stderr=True).status(f"starting {participants} participants in {target} …")
     with nullcontext() if env.as_json else spinner:
-        net = Devnet.up(target, participants, only, chain_id, timeout_s, reset)
+        net = Devnet.up(target, participants, only, chain_id, timeout_s, reset, adversaries)
+        if only == "all":
+            try:
+                _wait_serving(net, timeout_s)
+            except BaseException:
+                net.down()
+                raise
     _emit_status(env, net)
 
 
@@ -81,8 +143,28 @@ def up(env: Env, participants: int, only: str, chain_id: str, timeout_s: float, 
 @dir_option
 @user_command
 def status(env: Env, directory: Path | None) -> None:
-    """Each node's process and chain state."""
+    """Each node's process and chain state, and each participant's weight, power and status."""
     _emit_status(env, _open(env, directory))
+
+
+@group.command()
+@click.argument("name")
+@click.option("--adversary", type=click.Choice(ADVERSARY_MODES), default=None, help="Run it as an adversary.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=DEFAULT_READY_TIMEOUT_S,
+              show_default=True)
+@dir_option
+@user_command
+def join(env: Env, name: str, adversary: str | None, timeout_s: float, directory: Path | None) -> None:
+    """Add participant NAME to a running full network: funded keys, a syncing chain node, an ML
+    node and an api node that registers it; it gets weight from the next PoC on."""
+    net = _open(env, directory)
+    spinner = Console(stderr=True).status(f"{name} joins the network in {net.dir} …")
+    with nullcontext() if env.as_json else spinner:
+        nodes = net.join(name, timeout_s, adversary or "")
+    participant = next(p for p in net.manifest.participants if p.name == name)
+    data = {"name": name, "address": participant.address, "nodes": [{"name": n.name, "url": n.url} for n in nodes]}
+    env.emit(data, lambda c: c.print(f"{name} ({participant.address}) joined: "
+                                     + ", ".join(f"{n.name} {n.url}" for n in nodes)))
 
 
 @group.command()

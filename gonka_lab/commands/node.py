@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from gonka_lab.commands.node_init import init_command
+
 # process kind -> module exposing `run(config_path: Path) -> None`
 _ENTRY_POINTS = {
     "chain": "node.chain.server",
@@ -33,6 +35,7 @@ def _make_command(kind: str, module_name: str) -> click.Command:
 
 for _kind, _module in _ENTRY_POINTS.items():
     group.add_command(_make_command(_kind, _module))
+group.add_command(init_command)
 
 
 @group.command(name="replay")

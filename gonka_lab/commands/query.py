@@ -80,5 +80,27 @@ for _path, _help in (
     ("validators", "The current validator set."),
     ("params", "The chain parameters."),
     ("epoch", "The current epoch and its stage."),
+    ("participants", "Every participant: registration, weight, voting power, reputation, status, balance."),
 ):
     group.add_command(_state_command(_path, _help))
+
+
+@group.command()
+@click.argument("inference_id", metavar="ID")
+@node_option
+@user_command
+def inference(env: Env, inference_id: str, node: str | None) -> None:
+    """An inference by its id (the developer's signature, as `gonka infer --json` prints it)."""
+    _run(env, node, lambda c: c.query("inference", inference_id=inference_id))
+
+
+@group.command()
+@click.argument("address")
+@click.option("--epoch", type=click.IntRange(min=0), default=None, help="A settled epoch (default: the latest).")
+@node_option
+@user_command
+def settlement(env: Env, address: str, epoch: int | None, node: str | None) -> None:
+    """A participant's unclaimed settlement and its per-epoch performance summaries."""
+    decode_address(address)
+    params = {"address": address} | ({} if epoch is None else {"epoch": epoch})
+    _run(env, node, lambda c: c.query("settlement", **params))

@@ -23,7 +23,7 @@ class ManifestError(Exception):
 @dataclass
 class NodeEntry:
     name: str  # "<participant>-<kind>", e.g. "p1-chain"
-    kind: str  # process kind: "chain" (later "api", "ml")
+    kind: str  # process kind: "chain", "ml" or "api"
     participant: str
     ports: dict[str, int]  # listener -> port, e.g. {"p2p": 40001, "rpc": 40002}
     urls: dict[str, str]  # listener -> address, e.g. {"rpc": "127.0.0.1:40002"}
@@ -40,6 +40,7 @@ class AccountEntry:
     name: str
     address: str
     private_key: str  # hex; a devnet holds test keys only
+    adversary: str = ""  # participants only: the adversary mode it runs, "" when honest
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Manifest:
     participants: list[AccountEntry]
     nodes: list[NodeEntry]
     created_ms: int
+    model: str = ""  # the model a full network serves; "" for a chain-only network
     version: int = FORMAT_VERSION
 
     def node(self, name: str) -> NodeEntry:
@@ -79,6 +81,7 @@ class Manifest:
                 participants=[AccountEntry(**p) for p in data["participants"]],
                 nodes=[NodeEntry(**n) for n in data["nodes"]],
                 created_ms=data["created_ms"],
+                model=data.get("model", ""),
                 version=data["version"],
             )
         except (KeyError, TypeError) as err:

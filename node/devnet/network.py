@@ -5,33 +5,55 @@ Folder layout:
     DIR/network.json                   manifest (nodes, ports, keys, chain id)
     DIR/genesis.json                   the network's genesis
     DIR/<participant>/chain/           config.toml, genesis.json, consensus_key.json, data/
-    DIR/<participant>/chain.log        the chain node's stdout and stderr
-    DIR/<participant>/chain.pid
+    DIR/<participant>/ml/, api/        a full network's ML and api nodes (see participant.py)
+    DIR/<participant>/<kind>.log       each node's stdout and stderr
+    DIR/<participant>/<kind>.pid
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from node.chain.app.params.profiles import resolve_params
 from node.chain.client import ChainClient
 from node.core.consensus_keys import ConsensusKey
+from node.core.errors import TxCode
 from node.core.keys import AccountKey
+from node.core.tx import build_tx, register_message
 from node.devnet import manifest as manifest_io
 from node.devnet import supervisor
-from node.devnet.chain_config import CONFIG_FILE, GENESIS_FILE, write_chain_config, write_consensus_key
-from node.devnet.genesis import GenesisParticipant, write_genesis
+from node.devnet.chain_config import GENESIS_FILE
+from node.devnet.genesis import GNK, PARTICIPANT_BALANCE, GenesisParticipant, write_genesis
 from node.devnet.kinds import KINDS
 from node.devnet.manifest import AccountEntry, Manifest, ManifestError, NodeEntry
+from node.devnet.participant import (
+    ADVERSARY_MODES,
+    ALL_PORTS,
+    CHAIN_PORTS,
+    ParticipantSpec,
+    participant_nodes,
+    write_participant_files,
+)
 from node.devnet.ports import free_ports
+from node.proto.gonka.collateral_pb2 import MsgDepositCollateral
 
 DEFAULT_CHAIN_ID = "gonka-devnet"
 MODES = ("chain", "all")
 MAX_PARTICIPANTS = 32
-DEFAULT_READY_TIMEOUT_S = 60.0
+DEFAULT_READY_TIMEOUT_S = 120.0  # a full network loads a model per ML node first
+DEFAULT_MODEL = "devnet-llama-10m-seed0"  # the devnet profile's registry model (seeded, nothing to download)
+HOST_COLLATERAL = 1000 * GNK  # each host's deposit: 0.1 % of its genesis balance
+DEPOSIT_ATTEMPTS = 5
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 LOG_LINES_ON_FAILURE = 30
+
+
+register_message(MsgDepositCollateral)
 
 
 class DevnetError(Exception):
@@ -40,6 +62,22 @@ class DevnetError(Exception):
 
 def _participant_names(count: int) -> list[str]:
     return [f"p{i}" for i in range(1, count + 1)]
+
+
+def _timeouts(full: bool) -> str:
+    # A full network runs ~1 s blocks (CometBFT's default timeouts), the pace the devnet params
+    # profile's PoC stages are sized for; a chain-only network runs as fast as it can.
+    return "default" if full else "devnet"
+
+
+def _check_adversaries(adversaries: Mapping[str, str], names: list[str], only: str) -> None:
+    if adversaries and only != "all":
+        raise DevnetError("adversaries need a full network (--only all)")
+    for name, mode in adversaries.items():
+        if name not in names:
+            raise DevnetError(f"--adversary {name}={mode}: no participant {name!r} (participants: {', '.join(names)})")
+        if mode not in ADVERSARY_MODES:
+            raise DevnetError(f"--adversary {name}={mode}: unknown mode; choose one of {', '.join(ADVERSARY_MODES)}")
 
 
 def _prepare_folder(directory: Path, reset: bool) -> None:
@@ -70,70 +108,61 @@ class Devnet:
     @classmethod
     def create(
         cls, directory: Path, participants: int = 3, only: str = "chain", chain_id: str = DEFAULT_CHAIN_ID,
-        reset: bool = False,
+        reset: bool = False, adversaries: Mapping[str, str] | None = None, model: str = DEFAULT_MODEL,
+        params_overrides: Mapping[str, Any] | None = None,
     ) -> Devnet:
-        """Write keys, genesis, configs and the manifest of a fresh network; start nothing."""
+        """Write keys, genesis, configs and the manifest of a fresh network; start nothing.
+        `only="all"` adds an ML node and an api node per participant; `adversaries` maps a
+        participant name ("p2") to an adversary mode (full networks only); `params_overrides`
+        change the devnet params profile, e.g. {"epoch": {"epoch_length": 400}}."""
         if only not in MODES:
             raise DevnetError(f"unknown --only {only!r}; choose one of {', '.join(MODES)}")
-        if only == "all":
-            raise DevnetError("--only all (chain + api + ML nodes) is not available yet; use --only chain")
         if not 1 <= participants <= MAX_PARTICIPANTS:
             raise DevnetError(f"--participants must be between 1 and {MAX_PARTICIPANTS}, got {participants}")
+        names = _participant_names(participants)
+        adversaries = dict(adversaries or {})
+        _check_adversaries(adversaries, names, only)
+        try:
+            resolve_params("devnet", params_overrides or {})
+        except ValueError as err:
+            raise DevnetError(f"params overrides: {err}") from None
         _prepare_folder(directory, reset)
 
-        names = _participant_names(participants)
+        full = only == "all"
         faucet = AccountKey.generate()
-        accounts = {name: AccountKey.generate() for name in names}
-        consensus = {name: ConsensusKey.generate() for name in names}
-        ports = free_ports(2 * participants)
-        p2p = {name: ports[2 * i] for i, name in enumerate(names)}
-        rpc = {name: ports[2 * i + 1] for i, name in enumerate(names)}
-
+        port_names = ALL_PORTS if full else CHAIN_PORTS
+        ports = iter(free_ports(len(port_names) * participants))
+        specs = [
+            ParticipantSpec(name, AccountKey.generate(), ConsensusKey.generate(),
+                            {port: next(ports) for port in port_names}, adversaries.get(name, ""))
+            for name in names
+        ]
         genesis_path = directory / GENESIS_FILE
         write_genesis(
             genesis_path,
             chain_id=chain_id,
             faucet_address=faucet.address,
             participants=[
-                GenesisParticipant(name, accounts[name].address, consensus[name].public_key) for name in names
+                GenesisParticipant(s.name, s.account.address, s.consensus.public_key, s.api_url,
+                                   s.account.public_key if full else None)
+                for s in specs
             ],
+            faucet_public_key=faucet.public_key if full else None,
+            params_overrides=params_overrides,
         )
         nodes = []
-        for name in names:
-            folder = directory / name / "chain"
-            folder.mkdir(parents=True)
-            shutil.copyfile(genesis_path, folder / GENESIS_FILE)
-            write_consensus_key(folder / "consensus_key.json", consensus[name])
-            write_chain_config(
-                folder,
-                name=name,
-                chain_id=chain_id,
-                p2p_listen=f"127.0.0.1:{p2p[name]}",
-                peers=[f"127.0.0.1:{p2p[other]}" for other in names if other != name],
-                rpc_listen=f"127.0.0.1:{rpc[name]}",
-            )
-            config = f"{name}/chain/{CONFIG_FILE}"
-            rpc_url = f"127.0.0.1:{rpc[name]}"
-            nodes.append(
-                NodeEntry(
-                    name=f"{name}-chain",
-                    kind="chain",
-                    participant=name,
-                    ports={"p2p": p2p[name], "rpc": rpc[name]},
-                    urls={"p2p": f"127.0.0.1:{p2p[name]}", "rpc": rpc_url},
-                    url=rpc_url,
-                    config=config,
-                    log=f"{name}/chain.log",
-                    pid_file=f"{name}/chain.pid",
-                    argv=KINDS["chain"].argv(config),
-                )
-            )
+        for spec in specs:
+            peers = [other.address("p2p") for other in specs if other is not spec]
+            write_participant_files(directory / spec.name, spec, chain_id=chain_id, genesis_path=genesis_path,
+                                    peers=peers, timeouts=_timeouts(full), model=model)
+            nodes += participant_nodes(spec)
         manifest = Manifest(
             chain_id=chain_id,
             faucet=AccountEntry("faucet", faucet.address, faucet.private_hex),
-            participants=[AccountEntry(n, accounts[n].address, accounts[n].private_hex) for n in names],
+            participants=[AccountEntry(s.name, s.account.address, s.account.private_hex, s.adversary) for s in specs],
             nodes=nodes,
             created_ms=int(time.time() * 1000),
+            model=model if full else "",
         )
         manifest_io.save(directory, manifest)
         return cls(directory, manifest)
@@ -142,18 +171,92 @@ class Devnet:
     def up(
         cls, directory: Path, participants: int = 3, only: str = "chain", chain_id: str = DEFAULT_CHAIN_ID,
         timeout_s: float = DEFAULT_READY_TIMEOUT_S, reset: bool = False,
+        adversaries: Mapping[str, str] | None = None, params_overrides: Mapping[str, Any] | None = None,
     ) -> Devnet:
-        """Create a network, start every node and return once all of them commit blocks.
-        On failure every node is stopped (the folder stays for its logs) and DevnetError says why."""
-        net = cls.create(directory, participants, only, chain_id, reset)
+        """Create a network, start every node and return once all of them are ready (chain nodes
+        commit blocks, ML nodes answer, api nodes serve HTTP). On failure every node is stopped
+        (the folder stays for its logs) and DevnetError says why."""
+        net = cls.create(directory, participants, only, chain_id, reset, adversaries,
+                         params_overrides=params_overrides)
         try:
-            for node in net.manifest.nodes:
-                net._launch(node)
-            net.wait_ready(net.manifest.nodes, timeout_s)
+            net._start_in_order(net.manifest.nodes, timeout_s)
         except BaseException:
             net.down(purge=False)
             raise
         return net
+
+    def join(self, name: str, timeout_s: float = DEFAULT_READY_TIMEOUT_S, adversary: str = "") -> list[NodeEntry]:
+        """Add a host to this running full network: new keys, an account funded by the faucet, a
+        chain node that follows the chain from genesis (a full node: its consensus key is no
+        validator until PoC weight makes it one), an ML node and an api node, which registers the
+        participant. Returns once all three are ready; the host sprints from the next PoC on."""
+        if not self.manifest.model:
+            raise DevnetError("join needs a full network (`gonka net up --only all`)")
+        if not _NAME.fullmatch(name) or any(p.name == name for p in self.manifest.participants):
+            raise DevnetError(f"participant name {name!r} is taken or invalid (letters, digits, '_', '-'; max 32)")
+        _check_adversaries({name: adversary} if adversary else {}, [name], "all")
+        spec = ParticipantSpec(name, AccountKey.generate(), ConsensusKey.generate(),
+                               dict(zip(ALL_PORTS, free_ports(len(ALL_PORTS)))), adversary)
+        # Funded before its api node starts, which waits for the account and then registers.
+        funded = self.fund(spec.account.address, PARTICIPANT_BALANCE, wait=True, timeout_s=30)
+        if funded["check_code"] != 0 or not funded["committed"] or funded["code"] != 0:
+            raise DevnetError(f"funding {name} from the faucet failed: {funded}")
+        peers = [node.urls["p2p"] for node in self.manifest.nodes_of("chain")]
+        write_participant_files(self.dir / name, spec, chain_id=self.manifest.chain_id,
+                                genesis_path=self.dir / GENESIS_FILE, peers=peers, timeouts=_timeouts(True),
+                                model=self.manifest.model)
+        nodes = participant_nodes(spec)
+        self.manifest.participants.append(
+            AccountEntry(name, spec.account.address, spec.account.private_hex, adversary))
+        self.manifest.nodes += nodes
+        manifest_io.save(self.dir, self.manifest)
+        try:
+            self._start_in_order(nodes, timeout_s)
+        except BaseException:
+            supervisor.stop_all([self._target(n) for n in nodes])
+            raise
+        return nodes
+
+    def _start_in_order(self, nodes: list[NodeEntry], timeout_s: float) -> None:
+        """ML nodes first (loading a model takes the longest), then the chain nodes, then the api
+        nodes: the chain's first PoC comes a fixed number of blocks after its start, and every
+        api node must be serving by then to take part in it. Then the hosts' collateral."""
+        deadline = time.monotonic() + timeout_s
+        ml_nodes = [n for n in nodes if n.kind == "ml"]
+        for node in ml_nodes:
+            self._launch(node)
+        self.wait_ready(ml_nodes, timeout_s)
+        chains = [n for n in nodes if n.kind == "chain"]
+        for node in chains:
+            self._launch(node)
+        self.wait_ready(chains, max(1.0, deadline - time.monotonic()))
+        apis = [n for n in nodes if n.kind == "api"]
+        for node in apis:
+            self._launch(node)
+        self.wait_ready(apis, max(1.0, deadline - time.monotonic()))
+        # Once registered (a joining host registers through its api node), every host puts up collateral.
+        for host in self.manifest.participants:
+            if any(n.participant == host.name for n in apis):
+                self._deposit_collateral(host)
+
+    def _deposit_collateral(self, host: AccountEntry) -> None:
+        """The host deposits HOST_COLLATERAL, so that a convicted cheater has something to be slashed.
+        Its api node sends txs from the same account: a sequence taken meanwhile is signed again."""
+        key = AccountKey.from_private_hex(host.private_key)
+        deposit = MsgDepositCollateral(creator=key.address, amount=HOST_COLLATERAL)
+        result: dict[str, Any] = {}
+        with self.client() as client:
+            chain_id = client.status()["chain_id"]
+            for _ in range(DEPOSIT_ATTEMPTS):
+                account = client.query("account", address=key.address)
+                raw = build_tx(key, chain_id, int(account["account_number"]), int(account["sequence"]), [deposit])
+                result = client.broadcast_tx(raw, wait=True, timeout_s=30)
+                if result["check_code"] != TxCode.WRONG_SEQUENCE:
+                    break
+                height = client.status()["height"]  # the api node's tx holds the sequence until its block
+                supervisor.wait_for(lambda: client.status()["height"] > height, 10.0)
+        if not result.get("committed") or result["code"] != 0:
+            raise DevnetError(f"{host.name}'s collateral deposit failed: {result}")
 
     # -- single nodes ---------------------------------------------------------------------
 
@@ -236,7 +339,7 @@ class Devnet:
         rows = []
         for node in self.manifest.nodes:
             running = self.is_running(node)
-            live = self.probe(node) if running else None
+            live = (self.probe(node) if running else None) or {}
             rows.append(
                 {
                     "name": node.name,
@@ -245,15 +348,40 @@ class Devnet:
                     "pid": self.pid(node) if running else None,
                     "running": running,
                     "url": node.url,
-                    "height": live["height"] if live else None,
-                    "app_hash": live["app_hash"] if live else None,
-                    "block_hash": live["latest_block_hash"] if live else None,
-                    "catching_up": live["catching_up"] if live else None,
-                    "peers": live["peers_connected"] if live else None,
-                    "mempool": live["mempool_size"] if live else None,
+                    "height": live.get("height"),
+                    "app_hash": live.get("app_hash"),
+                    "block_hash": live.get("latest_block_hash"),
+                    "catching_up": live.get("catching_up"),
+                    "peers": live.get("peers_connected"),
+                    "mempool": live.get("mempool_size"),
+                    "state": live.get("state"),  # ML nodes: INFERENCE, POW, STOPPED …
                 }
             )
         return rows
+
+    def participants_status(self) -> list[dict[str, Any]]:
+        """Every registered host as the chain sees it (weight, voting power, reputation, executor
+        status, balance), with its epoch and phase and, for this network's own, its name."""
+        names = {p.address: p.name for p in self.manifest.participants}
+        with self.client() as client:
+            epoch = client.query("epoch")
+            hosts = [p for p in client.query("participants")["participants"] if p["kind"] == "PARTICIPANT_KIND_HOST"]
+        return [
+            {
+                "name": names.get(host["address"], ""),
+                "address": host["address"],
+                "api_url": host["url"],
+                "epoch": epoch["epoch_index"],
+                "phase": epoch["phase"],
+                "weight": host["weight"],
+                "voting_power": host["voting_power"],
+                "reputation": host["reputation"],
+                "status": host["status"],
+                "balance": host["balance"],
+            }
+            for host in sorted(hosts, key=lambda h: (names.get(h["address"]) is None, names.get(h["address"], ""),
+                                                     h["address"]))
+        ]
 
     def down(self, purge: bool = False) -> list[str]:
         """Stop every node (SIGTERM, then SIGKILL); with `purge` delete the folder too.

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from node.core.listen import Listen, ListenError
+
 from node.ml.inference.config import InferenceConfig
 from node.ml.inference.errors import InferenceError
 from node.ml.inference.model_spec import ModelSpec
@@ -41,22 +43,13 @@ class ConfigError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Listen:
-    host: str
-    port: int
+def _listen(where: str, value: Any) -> Listen:
+    try:
+        return Listen.parse(where, value)
+    except ListenError as error:
+        raise ConfigError(str(error)) from None
 
-    @classmethod
-    def parse(cls, where: str, value: Any) -> Listen:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where} must be a string HOST:PORT, got {value!r}")
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-            raise ConfigError(f"{where} must look like HOST:PORT (port 0-65535), got {value!r}")
-        return cls(host, int(port))
 
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -107,9 +100,9 @@ class MlNodeConfig:
         _known_keys("[metrics]", metrics, {"listen"})
         return cls(
             name=name,
-            grpc_listen=Listen.parse("[grpc] listen", grpc["listen"]),
+            grpc_listen=_listen("[grpc] listen", grpc["listen"]),
             queue_limit=_int("[grpc] queue_limit", grpc.get("queue_limit", DEFAULT_QUEUE_LIMIT), low=0),
-            metrics_listen=Listen.parse("[metrics] listen", metrics["listen"]) if "listen" in metrics else None,
+            metrics_listen=_listen("[metrics] listen", metrics["listen"]) if "listen" in metrics else None,
             pow=_pow(_table(data, "pow", required=False)),
             inference=_inference(_table(data, "inference", required=False)),
         )

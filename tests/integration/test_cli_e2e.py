@@ -67,7 +67,7 @@ def test_net_up_returns_while_nodes_keep_running(tmp_path: Path) -> None:
     net_dir = tmp_path / "solo"
     env = {**os.environ, "GONKA_HOME": str(tmp_path / "home")}
     cli = [sys.executable, "-m", "gonka_lab.cli", "net"]
-    up = subprocess.run([*cli, "up", "-n", "1", "--dir", str(net_dir), "--json"], env=env,
+    up = subprocess.run([*cli, "up", "-n", "1", "--only", "chain", "--dir", str(net_dir), "--json"], env=env,
                         capture_output=True, text=True, timeout=120)
     try:
         assert up.returncode == 0, up.stderr

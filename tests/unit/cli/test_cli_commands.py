@@ -114,6 +114,7 @@ def test_net_up_rejects_bad_options(tmp_path: Path, home: str) -> None:
     result = run("net", "up", "--dir", str(occupied), "--home", home, "--json")
     assert result.exit_code == 1 and "not empty" in result.stderr
     assert (occupied / "precious.txt").read_text() == "keep me"
-    result = run("net", "up", "--only", "all", "--dir", str(tmp_path / "x"), "--home", home)
-    assert result.exit_code == 1 and "not available yet" in result.stderr
+    result = run("net", "up", "--adversary", "p9=fake-pow", "--dir", str(tmp_path / "x"), "--home", home)
+    assert result.exit_code == 1 and "no participant 'p9'" in result.stderr
+    assert not (tmp_path / "x" / "network.json").exists()
     assert run("net", "up", "--participants", "0", "--dir", str(tmp_path / "y"), "--home", home).exit_code == 2

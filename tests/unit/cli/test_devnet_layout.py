@@ -63,7 +63,6 @@ def test_bad_options(tmp_path: Path) -> None:
         ({"participants": 0}, "between 1 and"),
         ({"participants": 33}, "between 1 and"),
         ({"only": "api"}, "unknown --only"),
-        ({"only": "all"}, "not available yet"),
     ):
         with pytest.raises(DevnetError, match=message):
             Devnet.create(tmp_path / "net", **kwargs)

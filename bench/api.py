@@ -1,0 +1,251 @@
+"""Api node overhead: inference through transfer agent -> executor next to the ML nodes called directly.
+
+    .venv/bin/python bench/api.py [--streams 16] [--seconds 8] [--rounds 2] [--latency-requests 30]
+
+Starts a 2-participant full devnet whose first PoC is far away (epoch_length 1000), so the
+whole run is one Inference phase. Both sides use the same two ML nodes:
+- direct: the ML nodes' gRPC chat, requests alternating between them, with the body the
+  executor would send (logprobs, top_logprobs 5, a seed);
+- api: signed OpenAI requests to p1's HTTP API (the transfer agent), which routes each to an
+  executor by weight: p1 itself or p2 (forwarded over HTTP), which runs it on its ML node and
+  records Start/Finish on chain.
+Figures, all from this run:
+- throughput: completion tokens/s with N concurrent streams, direct and api phases
+  alternating (median of the per-round ratios; target >= 0.9 at 16 streams);
+- added latency: p50 of a small non-streamed request through the api minus direct (target
+  <= 10 ms), also split by whether the TA executed it itself or forwarded it;
+- validation share: compute the network spent re-running inferences (validation events on
+  chain for this run's inferences x the measured validate/generate cost per token), next
+  to the share the protocol targets at steady state (full reputation, traffic above the
+  cutoff) and the reference's 1-10 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gonka_lab.client import wait_serving  # noqa: E402
+from gonka_lab.signing import GonkaSigningTransport  # noqa: E402
+from node.chain.client import ChainClient  # noqa: E402
+from node.core.keys import AccountKey  # noqa: E402
+from node.devnet.chain_events import ChainEventLog  # noqa: E402
+from node.devnet.network import Devnet  # noqa: E402
+from node.ml.client import MlNodeClient  # noqa: E402
+
+LONG_EPOCH = {"epoch": {"epoch_length": 1000, "epoch_shift": 0}}
+PROMPT = [{"role": "user", "content": "Write a short story about a lighthouse keeper."}]
+
+
+def _direct_body(model: str, max_tokens: int, seed: int) -> dict[str, Any]:
+    # what the executor sends its ML node (reference completionapi/request.go)
+    return {"model": model, "messages": PROMPT, "max_tokens": max_tokens, "logprobs": True, "top_logprobs": 5,
+            "seed": seed}
+
+
+class Sides:
+    """The two ways to run one request; each returns (completion tokens, inference id or "")."""
+
+    def __init__(self, net: Devnet, key: AccountKey) -> None:
+        self.model = net.manifest.model
+        self.ml = [MlNodeClient(node.url) for node in net.manifest.nodes_of("ml")]
+        self.api = httpx.AsyncClient(base_url=net.node("p1-api").url, timeout=120,
+                                     transport=GonkaSigningTransport(key),
+                                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+        self.ids: list[str] = []
+        self._turn = 0
+
+    async def close(self) -> None:
+        await self.api.aclose()
+        for ml in self.ml:
+            await ml.close()
+
+    async def direct(self, max_tokens: int, stream: bool) -> int:
+        self._turn += 1
+        ml = self.ml[self._turn % len(self.ml)]
+        body = _direct_body(self.model, max_tokens, self._turn)
+        if not stream:
+            return int((await ml.chat(body))["usage"]["completion_tokens"])
+        tokens = 0
+        async for chunk in ml.chat_stream(body):
+            tokens += sum(1 for choice in chunk.get("choices", []) if (choice.get("delta") or {}).get("content"))
+        return tokens
+
+    async def through_api(self, max_tokens: int, stream: bool) -> int:
+        body = {"model": self.model, "messages": PROMPT, "max_tokens": max_tokens, "stream": stream}
+        if not stream:
+            response = await self.api.post("/v1/chat/completions", json=body)
+            response.raise_for_status()
+            answer = response.json()
+            self.ids.append(answer["id"])
+            return int(answer["usage"]["completion_tokens"])
+        tokens = 0
+        async with self.api.stream("POST", "/v1/chat/completions", json=body) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if line.startswith("data:") and "[DONE]" not in line:
+                    chunk = httpx.Response(200, content=line[5:]).json()
+                    if not tokens:
+                        self.ids.append(chunk["id"])
+                    tokens += sum(1 for c in chunk.get("choices", []) if (c.get("delta") or {}).get("content"))
+        return tokens
+
+
+async def _throughput(run: Callable[[], Awaitable[int]], streams: int, seconds: float) -> float:
+    """Completion tokens per second with `streams` workers sending back to back for `seconds`."""
+    deadline = time.monotonic() + seconds
+    start = time.monotonic()
+
+    async def worker() -> int:
+        tokens = 0
+        while time.monotonic() < deadline:
+            tokens += await run()
+        return tokens
+
+    total = sum(await asyncio.gather(*(worker() for _ in range(streams))))
+    return total / (time.monotonic() - start)
+
+
+async def _latencies(sides: Sides, requests: int) -> tuple[list[float], list[float]]:
+    direct, api = [], []
+    for _ in range(requests):  # alternating, one at a time: no queueing in either figure
+        for side, out in ((sides.direct, direct), (sides.through_api, api)):
+            start = time.perf_counter()
+            await side(8, False)
+            out.append((time.perf_counter() - start) * 1000)
+    return direct, api
+
+
+async def _per_token_costs(ml: MlNodeClient, model: str) -> tuple[float, float]:
+    """ms per completion token to generate, and to validate (teacher-forced), on one idle ML node."""
+    body = _direct_body(model, 128, 7)
+    generate, validate = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        answer = await ml.chat(body)
+        generate.append((time.perf_counter() - start) * 1000 / answer["usage"]["completion_tokens"])
+        start = time.perf_counter()
+        await ml.validate_inference(body, answer)
+        validate.append((time.perf_counter() - start) * 1000 / answer["usage"]["completion_tokens"])
+    return statistics.median(generate), statistics.median(validate)
+
+
+def _steady_state_validators_per_inference(params: dict[str, Any]) -> float:
+    """Expected validators per inference of a fully reputed executor above the full-traffic cutoff."""
+    return params["validation"]["min_validation_average_ppm"] / 1e6
+
+
+async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
+    key = AccountKey.from_private_hex(net.manifest.faucet.private_key)
+    sides = Sides(net, key)
+    try:
+        print("warming up ...", flush=True)
+        await _throughput(lambda: sides.through_api(16, True), 4, 2)
+        await _throughput(lambda: sides.direct(16, True), 4, 2)
+        ratios, direct_tps, api_tps = [], [], []
+        for round_ in range(args.rounds):
+            d = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
+            a = await _throughput(lambda: sides.through_api(args.max_tokens, True), args.streams, args.seconds)
+            direct_tps.append(d)
+            api_tps.append(a)
+            ratios.append(a / d)
+            print(f"round {round_ + 1}: direct {d:.0f} tok/s, api {a:.0f} tok/s, ratio {a / d:.2f}", flush=True)
+        first = len(sides.ids)
+        direct_ms, api_ms = await _latencies(sides, args.latency_requests)
+        generate_ms, validate_ms = await _per_token_costs(sides.ml[0], sides.model)
+        return {
+            "ratios": ratios, "direct_tps": direct_tps, "api_tps": api_tps, "direct_ms": direct_ms, "api_ms": api_ms,
+            "generate_ms": generate_ms, "validate_ms": validate_ms, "ids": list(sides.ids),
+            "latency_ids": sides.ids[first:],
+        }
+    finally:
+        await sides.close()
+
+
+def _validation_share(net: Devnet, events: ChainEventLog, ids: list[str], result: dict[str, Any]) -> dict[str, float]:
+    ours = set(ids)
+    # validations land a few blocks after Finish; wait until the chain has seen the run's last ones
+    events.wait_height(events.height + 6, 60)
+    with ChainClient(net.node("p1-chain").url) as client:
+        tokens = {i: client.query("inference", inference_id=i)["completion_token_count"] for i in ours}
+        params = client.query("params")
+    validated = [e for e in events.find("inference_validation") if e["inference_id"] in ours]
+    generated = sum(tokens.values())
+    revalidated = sum(tokens[e["inference_id"]] for e in validated)
+    cost_ratio = result["validate_ms"] / result["generate_ms"]
+    return {
+        "validations": len(validated),
+        "inferences": len(ours),
+        "measured": revalidated * result["validate_ms"] / max(1, generated * result["generate_ms"]),
+        "cost_ratio": cost_ratio,
+        "steady": _steady_state_validators_per_inference(params) * cost_ratio,
+    }
+
+
+def _p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--streams", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--max-tokens", type=int, default=48)
+    parser.add_argument("--latency-requests", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gonka-bench-api-") as folder:
+        net = Devnet.up(Path(folder) / "net", participants=2, only="all", timeout_s=240, params_overrides=LONG_EPOCH)
+        try:
+            faucet = AccountKey.from_private_hex(net.manifest.faucet.private_key)
+            wait_serving(net.node("p1-api").url, faucet, net.manifest.model, 120)
+            with ChainEventLog(net.node("p1-chain").url) as events:
+                result = asyncio.run(bench(net, args))
+                share = _validation_share(net, events, result["ids"], result)
+                with ChainClient(net.node("p1-chain").url) as client:
+                    executors = {i: client.query("inference", inference_id=i)["executed_by"] for i in result["ids"]}
+        finally:
+            net.down()
+    ta = next(p.address for p in net.manifest.participants if p.name == "p1")
+    forwarded = sum(1 for e in executors.values() if e != ta)
+    added = _p50(result["api_ms"]) - _p50(result["direct_ms"])
+    by_path: dict[bool, list[float]] = {True: [], False: []}
+    for inference_id, ms in zip(result["latency_ids"], result["api_ms"]):
+        by_path[executors[inference_id] != ta].append(ms)
+    print()
+    print(f"| streams | direct tok/s | api tok/s | ratio (median of {args.rounds}; target >= 0.9) |")
+    print("| --- | --- | --- | --- |")
+    print(f"| {args.streams} | {_p50(result['direct_tps']):.0f} | {_p50(result['api_tps']):.0f} | "
+          f"**{_p50(result['ratios']):.2f}** |")
+    print()
+    print(f"latency of an 8-token request, {args.latency_requests} each, alternating: direct p50 "
+          f"{_p50(result['direct_ms']):.1f} ms, api p50 {_p50(result['api_ms']):.1f} ms -> added "
+          f"**{added:.1f} ms** (target <= 10 ms)")
+    print(f"executors of the api requests: {len(executors) - forwarded} run by the TA itself, {forwarded} forwarded")
+    for forwarded_path, values in by_path.items():
+        if values:
+            path = "TA -> other executor (2 HTTP hops)" if forwarded_path else "TA = executor"
+            print(f"  {path}: {len(values)} requests, p50 {_p50(values):.1f} ms, added "
+                  f"{_p50(values) - _p50(result['direct_ms']):.1f} ms")
+    print(f"validation: {share['validations']} validations of {share['inferences']} inferences; validating costs "
+          f"{share['cost_ratio']:.3f} of generating per token ({result['validate_ms']:.3f} vs "
+          f"{result['generate_ms']:.3f} ms); share of compute on validation in this run "
+          f"**{share['measured'] * 100:.1f} %** (new hosts, reputation 0: ~1 validator per inference); at steady "
+          f"state (reputation 100, traffic above the cutoff: 0.01 validators per inference) "
+          f"**{share['steady'] * 100:.2f} %**; reference: 1-10 % of inferences re-run")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
