@@ -8,6 +8,7 @@ tear the network down.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         net = start_network(scratch / "net", args.participants)
     except DevnetError as error:
         print(f"demo: the devnet did not start: {str(error).splitlines()[0]}", file=sys.stderr)
+        shutil.rmtree(scratch, ignore_errors=True)
         return 1
     failed = []
     try:
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: FAILED in cell {error.exec_count}: {error.ename}: {error.evalue}", flush=True)
     finally:
         net.down(purge=True)
+        shutil.rmtree(scratch, ignore_errors=True)  # the demo accounts' keyring too
         print("network stopped", flush=True)
     print(f"demo: {len(DEMO_NOTEBOOKS) - len(failed)}/{len(DEMO_NOTEBOOKS)} notebooks passed; outputs in {args.out}")
     return 1 if failed else 0

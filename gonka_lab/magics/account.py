@@ -12,7 +12,7 @@ import grpc
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
-from gonka_lab.client import GonkaClient
+from gonka_lab.client import DEFAULT_TIMEOUT_S, GonkaClient
 from gonka_lab.home import HomeError
 from gonka_lab.magics.session import Session
 from gonka_lab.widgets import InferenceView, Refresher
@@ -95,6 +95,8 @@ def _record(session: Session, inference_id: str) -> dict[str, Any] | None:
 @argument("--max-tokens", type=int, default=32)
 @argument("--validation-timeout", type=float, default=180.0, metavar="S",
           help="How long to keep watching for the validation outcome (default 180 s).")
+@argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+          help=f"Give up on the api node after S seconds without a token (default {DEFAULT_TIMEOUT_S:.0f} s).")
 def infer(session: Session, args: argparse.Namespace, cell: str | None) -> InferenceResult:
     """Send a signed chat completion; its tokens stream into the output, then its id, then
     (in the background) its validation outcome on chain.
@@ -111,7 +113,7 @@ def infer(session: Session, args: argparse.Namespace, cell: str | None) -> Infer
     prompt = " ".join(args.prompt)
     result = InferenceResult(prompt, view=InferenceView(prompt))
     display(result.view.widget)
-    with GonkaClient(session.api(), session.keyring.key(name)) as api:
+    with GonkaClient(session.api(), session.keyring.key(name), timeout_s=args.timeout) as api:
         body = {"model": args.model or api.models()[0], "messages": [{"role": "user", "content": prompt}],
                 "max_tokens": args.max_tokens}
         for chunk in api.chat_stream(body):

@@ -56,6 +56,8 @@ def sql(session: Session, args: argparse.Namespace, cell: str | None) -> pd.Data
         SELECT * FROM cheaters_caught
 
         df = %gonka sql SELECT count(*) AS n FROM inferences
+        df = %gonka sql SELECT * FROM rewards WHERE address = '{addr}'   # not '$addr': IPython
+                                                                         # leaves $ in quotes alone
     """
     query = cell if cell is not None else _OPTIONS.sub("", args.line) if args.query else ""
     if not query.strip():
