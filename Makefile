@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-faults system-deps ui-deps lab demo proto bench clean
+.PHONY: install test test-faults system-deps ui-deps lab demo demo-network proto bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ test-faults: $(STAMP) system-deps
 lab: $(STAMP)
 	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The cockpit demo: 01-quickstart and 04-catch-a-cheater under papermill on a fresh devnet -> out/
 demo: $(STAMP)
+	$(BIN)/python -m gonka_lab.demo
+
+# The same network story as a printed terminal summary (openai client, a cheater caught, settlement)
+demo-network: $(STAMP)
 	$(BIN)/python -m node.devnet.demo
 
 proto: $(STAMP)
