@@ -52,7 +52,7 @@ export class GonkaModel {
     return this._settings;
   }
 
-  /** Nodes with an action in flight, name -> what is happening ('stopping', 'starting'). */
+  /** Nodes (or participants, for adversary switches) with an action in flight -> what is happening. */
   get busy(): ReadonlyMap<string, string> {
     return this._busy;
   }
@@ -85,6 +85,18 @@ export class GonkaModel {
   async startNode(name: string): Promise<void> {
     await this._nodeAction(name, 'starting', () =>
       post(`nodes/${encodeURIComponent(name)}/start`)
+    );
+  }
+
+  /** Switch a participant's adversary mode ('' = honest); its ml and api nodes restart. */
+  async setAdversary(participant: string, mode: string): Promise<void> {
+    await this._nodeAction(
+      participant,
+      mode ? `switching to ${mode}` : 'switching to honest',
+      () =>
+        post(`participants/${encodeURIComponent(participant)}/adversary`, {
+          mode: mode || 'off'
+        })
     );
   }
 

@@ -222,28 +222,64 @@ export class GonkaSidebar extends Widget {
     const controls = row.nodes.map(node =>
       this._nodeActions(node, row.nodes.length > 1)
     );
-    const adversary = snapshot.adversary_switch;
-    const toggle = h('input', {
-      type: 'checkbox',
-      class: 'jp-gonka-adversary-toggle',
-      checked: row.adversary !== '',
-      disabled: !adversary?.available,
-      'aria-label': `adversary mode of ${row.name}`
-    });
-    controls.push(
-      h(
-        'label',
-        {
-          class: 'jp-gonka-adversary',
-          title: adversary?.available
-            ? 'adversary mode on/off'
-            : adversary?.reason
-        },
-        toggle,
-        row.adversary ? `adversary: ${row.adversary}` : 'adversary'
-      )
-    );
+    controls.push(this._adversaryControl(row, snapshot));
     return controls;
+  }
+
+  /** A select (honest / each mode) that switches the participant, or why it cannot. */
+  private _adversaryControl(
+    row: IParticipantRow,
+    snapshot: ISnapshot
+  ): HTMLElement {
+    const busy = this._model.busy.get(row.name);
+    if (busy) {
+      return h(
+        'span',
+        {
+          class: 'jp-gonka-adversary jp-gonka-muted jp-gonka-busy',
+          'data-participant': row.name
+        },
+        `${busy}…`
+      );
+    }
+    const sw = snapshot.adversary_switch;
+    const modes = sw?.available ? sw.modes : [];
+    // The current mode is listed even when the switch is off, so the row still shows it.
+    const options = ['', ...modes];
+    if (row.adversary && !options.includes(row.adversary)) {
+      options.push(row.adversary);
+    }
+    const select = h(
+      'select',
+      {
+        class: 'jp-gonka-adversary-select jp-mod-styled',
+        disabled: !sw?.available,
+        'data-bound': true,
+        'data-participant': row.name,
+        'aria-label': `adversary mode of ${row.name}`
+      },
+      ...options.map(mode =>
+        h(
+          'option',
+          { value: mode, selected: mode === row.adversary },
+          mode || 'honest'
+        )
+      )
+    ) as HTMLSelectElement;
+    select.addEventListener('change', () => {
+      void this._model.setAdversary(row.name, select.value);
+    });
+    return h(
+      'label',
+      {
+        class: 'jp-gonka-adversary',
+        title: sw?.available
+          ? `Switch ${row.name} to an adversary mode (restarts its ml and api nodes)`
+          : sw?.reason ?? ''
+      },
+      'adversary',
+      select
+    );
   }
 
   private _nodeActions(node: INodeView, labelled: boolean): HTMLElement {

@@ -70,7 +70,11 @@ export interface ISnapshot {
   // connected
   connection?: { kind: 'devnet' | 'chain'; target: string };
   actions?: boolean;
-  adversary_switch?: { available: boolean; reason: string };
+  adversary_switch?: {
+    available: boolean;
+    modes: string[];
+    reason: string | null;
+  };
   error?: string | null;
   chain_id?: string | null;
   height?: number | null;

@@ -7,6 +7,7 @@ authentication; node I/O runs in a worker thread so a slow node never blocks the
     GET  /gonka/nodes/NAME/logs?lines=N     last lines of a devnet node's log
     POST /gonka/nodes/NAME/stop {"kill": bool}
     POST /gonka/nodes/NAME/start
+    POST /gonka/participants/NAME/adversary {"mode": MODE|"off"}   restarts its ml and api nodes
 
 Errors answer {"error": "one line"} with a 4xx/5xx status.
 """
@@ -112,6 +113,18 @@ class NodeActionHandler(_Handler):
         return self.lab.stop_node(name, kill)
 
 
+class AdversaryHandler(_Handler):
+    @tornado.web.authenticated
+    async def post(self, name: str) -> None:
+        await self.answer(lambda: self._switch(name))
+
+    def _switch(self, name: str) -> dict[str, Any]:
+        mode = self.body().get("mode")
+        if not isinstance(mode, str):
+            raise LabError('mode must be a string: an adversary mode or "off"')
+        return self.lab.set_adversary(name, mode)
+
+
 def routes(base_url: str) -> list[tuple[str, type[APIHandler]]]:
     def at(path: str) -> str:
         return url_path_join(base_url, NAMESPACE, path)
@@ -122,4 +135,5 @@ def routes(base_url: str) -> list[tuple[str, type[APIHandler]]]:
         (at("disconnect"), DisconnectHandler),
         (at(rf"nodes/{_NODE}/logs"), LogsHandler),
         (at(rf"nodes/{_NODE}/(?P<action>stop|start)"), NodeActionHandler),
+        (at(rf"participants/{_NODE}/adversary"), AdversaryHandler),
     ]

@@ -18,7 +18,9 @@ from gonka_lab.home import devnet_dir, gonka_home
 from gonka_lab.labserver import views
 from node.chain.client import ChainClient, ChainError, grpc_target
 from node.devnet import manifest as manifest_io
-from node.devnet.network import Devnet, DevnetError
+from node.devnet.adversary import is_full, set_adversary
+from node.devnet.network import DEFAULT_READY_TIMEOUT_S, Devnet, DevnetError
+from node.devnet.participant import ADVERSARY_MODES
 
 # Short deadlines: a stopped node must not stall the panel's refresh.
 QUERY_TIMEOUT_S = 2.0
@@ -27,13 +29,17 @@ STOP_GRACE_S = 5.0
 MAX_LOG_LINES = 2000
 # The chain answers at most this many inferences per query; the newest are picked from them.
 INFERENCE_QUERY_LIMIT = 1000
-# A devnet fixes each participant's adversary mode when it is created; node/devnet has no
-# switch for a running node yet, so the panel shows the mode and a disabled switch.
-ADVERSARY_SWITCH = {
-    "available": False,
-    "reason": "adversary modes are set when the network is created (`gonka net up --only all --adversary p2=MODE`);"
-    " switching a running node is not supported by node/devnet yet",
-}
+ADVERSARY_OFF = "off"
+
+
+def adversary_switch(net: Devnet | None) -> dict[str, Any]:
+    """Whether the panel may switch participants' adversary modes, the modes, and why not."""
+    if net is None:
+        return {"available": False, "modes": [], "reason": "adversary modes need a local devnet"}
+    if not is_full(net):
+        return {"available": False, "modes": [],
+                "reason": "adversary modes need a full network (`gonka net up --only all`)"}
+    return {"available": True, "modes": list(ADVERSARY_MODES), "reason": None}
 
 
 class LabError(Exception):
@@ -134,7 +140,7 @@ def _base(connection: Connection, **fields: Any) -> dict[str, Any]:
         "connected": True,
         "connection": connection.to_dict(),
         "actions": connection.kind == "devnet",
-        "adversary_switch": ADVERSARY_SWITCH,
+        "adversary_switch": adversary_switch(None),
         "error": None,
         "chain_id": None,
         "height": None,
@@ -154,6 +160,8 @@ class LabState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connection: Connection | None = None
+        # One switch at a time: each rewrites the devnet's manifest, and two at once would lose one.
+        self._switching = threading.Lock()
 
     @property
     def connection(self) -> Connection | None:
@@ -207,7 +215,8 @@ class LabState:
         up = [n for n in nodes if views.node_state(n) in ("up", "catching up")]
         chains = sorted((n for n in up if n["kind"] == "chain"), key=lambda n: n["height"], reverse=True)
         phases = {n["participant"]: phase for n in chains if (phase := _phase_of(n["url"])) is not None}
-        base = _base(connection, chain_id=net.manifest.chain_id, nodes_up=len(up), nodes_total=len(nodes))
+        base = _base(connection, chain_id=net.manifest.chain_id, nodes_up=len(up), nodes_total=len(nodes),
+                     adversary_switch=adversary_switch(net))
 
         def rows(chain_participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return views.participant_rows(chain_participants, names, by_participant, phases, _adversaries(net))
@@ -265,3 +274,23 @@ class LabState:
         net = self._devnet()
         full = self._node_name(net, name)
         return {"node": full, "path": str(net.log_path(full)), "lines": net.logs(full, lines)}
+
+    def set_adversary(self, name: str, mode: str) -> dict[str, Any]:
+        """Switch participant `name` to `mode` (or ADVERSARY_OFF); restarts its ml and api nodes and
+        waits until they serve again (an ML node loads its model first)."""
+        if mode != ADVERSARY_OFF and mode not in ADVERSARY_MODES:
+            raise LabError(f"unknown adversary mode {mode!r}; choose one of {', '.join(ADVERSARY_MODES)} or off")
+        with self._switching:
+            net = self._devnet()
+            if name not in {p.name for p in net.manifest.participants}:
+                raise LabError(f"no participant {name!r} (participants: "
+                               f"{', '.join(p.name for p in net.manifest.participants)})", 404)
+            switch = adversary_switch(net)
+            if not switch["available"]:
+                raise LabError(switch["reason"], 409)
+            honest_or_mode = "" if mode == ADVERSARY_OFF else mode
+            try:
+                restarted = set_adversary(net, name, honest_or_mode, DEFAULT_READY_TIMEOUT_S)
+            except DevnetError as err:
+                raise LabError(str(err), 409) from None
+        return {"participant": name, "mode": honest_or_mode, "restarted": restarted}

@@ -98,6 +98,15 @@ def test_new_notebook_button_fills_in_load_ext_and_connect(page: Page, lab: LabS
     assert any(lab.root.glob("Untitled*.ipynb"))
 
 
+def test_adversary_select_is_off_on_a_chain_only_devnet_and_says_why(page: Page) -> None:
+    open_sidebar(page)
+    select = actions(page, "p1").locator("select.jp-gonka-adversary-select")
+    expect(select).to_be_disabled()
+    expect(select).to_have_value("")  # honest
+    expect(actions(page, "p1").locator("label.jp-gonka-adversary")).to_have_attribute(
+        "title", re.compile("full network"))
+
+
 def test_logs_button_shows_the_node_log(page: Page) -> None:
     open_sidebar(page)
     actions(page, "p1").locator("button.jp-gonka-logs").click()

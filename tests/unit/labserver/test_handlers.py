@@ -13,6 +13,7 @@ from tornado.httpclient import HTTPClientError
 
 from gonka_lab.labserver.handlers import routes
 from node.devnet.network import Devnet
+from node.devnet.participant import ADVERSARY_MODES
 
 # Every route of the extension with the verbs it serves, and a concrete path for each.
 ENDPOINTS = [
@@ -22,6 +23,7 @@ ENDPOINTS = [
     ("GET", "nodes/p1/logs"),
     ("POST", "nodes/p1/stop"),
     ("POST", "nodes/p1/start"),
+    ("POST", "participants/p1/adversary"),
 ]
 
 
@@ -103,3 +105,28 @@ async def test_node_actions_and_logs(jp_fetch: Any, stopped_devnet: Devnet) -> N
     (stopped_devnet.dir / "p2" / "chain.log").write_text("booting\ncommitted height 1\n")
     code, answer = await call(jp_fetch, "GET", "nodes/p2-chain/logs", params={"lines": "1"})
     assert code == 200 and answer["lines"] == ["committed height 1"]
+
+
+async def test_adversary_switch(jp_fetch: Any, stopped_devnet: Devnet, tmp_path: Path) -> None:
+    code, answer = await call(jp_fetch, "POST", "participants/p1/adversary", {"mode": "fake-pow"})
+    assert code == 409 and "local devnet" in answer["error"]
+    code, snap = await call(jp_fetch, "POST", "connect", {"url": str(stopped_devnet.dir)})
+    assert snap["adversary_switch"]["available"] is False and "full network" in snap["adversary_switch"]["reason"]
+    for body, status, message in (
+        ({"mode": "fake-pow"}, 409, "full network"),
+        ({"mode": "teleport"}, 400, "unknown adversary mode 'teleport'"),
+        ({}, 400, "mode must be a string"),
+    ):
+        code, answer = await call(jp_fetch, "POST", "participants/p1/adversary", body)
+        assert (code, message in answer["error"]) == (status, True), answer
+    code, answer = await call(jp_fetch, "POST", "participants/nobody/adversary", {"mode": "off"})
+    assert code == 404 and "no participant 'nobody'" in answer["error"]
+
+    # A full network (never started): the switch is offered with every mode, and a switch to
+    # the mode a participant already runs records it without restarting anything.
+    full = Devnet.create(tmp_path / "full", participants=2, only="all", adversaries={"p2": "lazy-validator"})
+    code, snap = await call(jp_fetch, "POST", "connect", {"url": str(full.dir)})
+    assert snap["adversary_switch"] == {"available": True, "modes": list(ADVERSARY_MODES), "reason": None}
+    assert {r["name"]: r["adversary"] for r in snap["participants"]} == {"p1": "", "p2": "lazy-validator"}
+    code, answer = await call(jp_fetch, "POST", "participants/p1/adversary", {"mode": "off"})
+    assert code == 200 and answer == {"participant": "p1", "mode": "", "restarted": []}
