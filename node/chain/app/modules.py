@@ -33,6 +33,9 @@ from node.chain.app.queries import QueryHandler
 from node.chain.app.router import Route
 from node.chain.app.settlement import queries as settlement_queries
 from node.chain.app.settlement import transition as settlement_transition
+from node.chain.app.training import hooks as training_hooks
+from node.chain.app.training import queries as training_queries
+from node.chain.app.training import transition as training_transition
 from node.chain.app.validation import hooks as validation_hooks
 from node.chain.app.validation import queries as validation_queries
 from node.chain.app.validation import transition as validation_transition
@@ -48,6 +51,7 @@ ROUTES: tuple[Route, ...] = (
     *poc_transition.ROUTES,
     *collateral_transition.ROUTES,
     *settlement_transition.ROUTES,
+    *training_transition.ROUTES,
 )
 
 QUERIES: dict[str, QueryHandler] = {
@@ -62,6 +66,7 @@ QUERIES: dict[str, QueryHandler] = {
     **poc_queries.QUERIES,
     **collateral_queries.QUERIES,
     **settlement_queries.QUERIES,
+    **training_queries.QUERIES,
 }
 
 # Run in this order at the start of every block, before misbehavior and txs.
@@ -69,6 +74,7 @@ BEGIN_BLOCK_HOOKS: tuple[Callable[[BlockContext, Overlay], list[Event]], ...] = 
     epoch_hooks.begin_block,
     inference_hooks.begin_block,  # prices, then expiry
     validation_hooks.begin_block,  # invalidation vote deadlines
+    training_hooks.begin_block,  # silent workers, open and validation timeouts
 )
 
 # Run in this order at the end of every block, after the txs; their validator updates win

@@ -27,19 +27,20 @@ from node.proto.gonka import validation_pb2 as node_dot_proto_dot_gonka_dot_vali
 from node.proto.gonka import poc_pb2 as node_dot_proto_dot_gonka_dot_poc__pb2
 from node.proto.gonka import settlement_pb2 as node_dot_proto_dot_gonka_dot_settlement__pb2
 from node.proto.gonka import collateral_pb2 as node_dot_proto_dot_gonka_dot_collateral__pb2
+from node.proto.gonka import training_tasks_pb2 as node_dot_proto_dot_gonka_dot_training__tasks__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnode/proto/gonka/params.proto\x12\x0cgonka.params\x1a node/proto/gonka/inference.proto\x1a!node/proto/gonka/validation.proto\x1a\x1anode/proto/gonka/poc.proto\x1a!node/proto/gonka/settlement.proto\x1a!node/proto/gonka/collateral.proto\"\xa4\x02\n\x0b\x45pochParams\x12\x14\n\x0c\x65poch_length\x18\x01 \x01(\x04\x12\x13\n\x0b\x65poch_shift\x18\x02 \x01(\x04\x12\x1a\n\x12poc_stage_duration\x18\x03 \x01(\x04\x12\x1d\n\x15poc_exchange_duration\x18\x04 \x01(\x04\x12\x1c\n\x14poc_validation_delay\x18\x05 \x01(\x04\x12\x1f\n\x17poc_validation_duration\x18\x06 \x01(\x04\x12 \n\x18set_new_validators_delay\x18\x07 \x01(\x04\x12#\n\x1binference_validation_cutoff\x18\x08 \x01(\x04\x12)\n!inference_pruning_epoch_threshold\x18\t \x01(\x04\"6\n\x0b\x42lockParams\x12\x11\n\tmax_bytes\x18\x01 \x01(\x04\x12\x14\n\x0cmax_tx_bytes\x18\x02 \x01(\x04\"\xc5\x03\n\x06Params\x12(\n\x05\x65poch\x18\x01 \x01(\x0b\x32\x19.gonka.params.EpochParams\x12(\n\x05\x62lock\x18\x02 \x01(\x0b\x32\x19.gonka.params.BlockParams\x12!\n\x03poc\x18\n \x01(\x0b\x32\x14.gonka.poc.PocParams\x12\x36\n\ntokenomics\x18\x0b \x01(\x0b\x32\".gonka.settlement.TokenomicsParams\x12\x36\n\ncollateral\x18\x0c \x01(\x0b\x32\".gonka.collateral.CollateralParams\x12\x36\n\nreputation\x18\r \x01(\x0b\x32\".gonka.settlement.ReputationParams\x12\x33\n\tinference\x18\x1e \x01(\x0b\x32 .gonka.inference.InferenceParams\x12\x36\n\nvalidation\x18\x1f \x01(\x0b\x32\".gonka.validation.ValidationParams\x12/\n\x07pricing\x18  \x01(\x0b\x32\x1e.gonka.inference.PricingParamsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dnode/proto/gonka/params.proto\x12\x0cgonka.params\x1a node/proto/gonka/inference.proto\x1a!node/proto/gonka/validation.proto\x1a\x1anode/proto/gonka/poc.proto\x1a!node/proto/gonka/settlement.proto\x1a!node/proto/gonka/collateral.proto\x1a%node/proto/gonka/training_tasks.proto\"\xa4\x02\n\x0b\x45pochParams\x12\x14\n\x0c\x65poch_length\x18\x01 \x01(\x04\x12\x13\n\x0b\x65poch_shift\x18\x02 \x01(\x04\x12\x1a\n\x12poc_stage_duration\x18\x03 \x01(\x04\x12\x1d\n\x15poc_exchange_duration\x18\x04 \x01(\x04\x12\x1c\n\x14poc_validation_delay\x18\x05 \x01(\x04\x12\x1f\n\x17poc_validation_duration\x18\x06 \x01(\x04\x12 \n\x18set_new_validators_delay\x18\x07 \x01(\x04\x12#\n\x1binference_validation_cutoff\x18\x08 \x01(\x04\x12)\n!inference_pruning_epoch_threshold\x18\t \x01(\x04\"6\n\x0b\x42lockParams\x12\x11\n\tmax_bytes\x18\x01 \x01(\x04\x12\x14\n\x0cmax_tx_bytes\x18\x02 \x01(\x04\"\xfd\x03\n\x06Params\x12(\n\x05\x65poch\x18\x01 \x01(\x0b\x32\x19.gonka.params.EpochParams\x12(\n\x05\x62lock\x18\x02 \x01(\x0b\x32\x19.gonka.params.BlockParams\x12!\n\x03poc\x18\n \x01(\x0b\x32\x14.gonka.poc.PocParams\x12\x36\n\ntokenomics\x18\x0b \x01(\x0b\x32\".gonka.settlement.TokenomicsParams\x12\x36\n\ncollateral\x18\x0c \x01(\x0b\x32\".gonka.collateral.CollateralParams\x12\x36\n\nreputation\x18\r \x01(\x0b\x32\".gonka.settlement.ReputationParams\x12\x33\n\tinference\x18\x1e \x01(\x0b\x32 .gonka.inference.InferenceParams\x12\x36\n\nvalidation\x18\x1f \x01(\x0b\x32\".gonka.validation.ValidationParams\x12/\n\x07pricing\x18  \x01(\x0b\x32\x1e.gonka.inference.PricingParams\x12\x36\n\x08training\x18\x32 \x01(\x0b\x32$.gonka.training_tasks.TrainingParamsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'node.proto.gonka.params_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EPOCHPARAMS']._serialized_start=215
-  _globals['_EPOCHPARAMS']._serialized_end=507
-  _globals['_BLOCKPARAMS']._serialized_start=509
-  _globals['_BLOCKPARAMS']._serialized_end=563
-  _globals['_PARAMS']._serialized_start=566
-  _globals['_PARAMS']._serialized_end=1019
+  _globals['_EPOCHPARAMS']._serialized_start=254
+  _globals['_EPOCHPARAMS']._serialized_end=546
+  _globals['_BLOCKPARAMS']._serialized_start=548
+  _globals['_BLOCKPARAMS']._serialized_end=602
+  _globals['_PARAMS']._serialized_start=605
+  _globals['_PARAMS']._serialized_end=1114
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@ from node.proto.gonka import validation_pb2 as _validation_pb2
 from node.proto.gonka import poc_pb2 as _poc_pb2
 from node.proto.gonka import settlement_pb2 as _settlement_pb2
 from node.proto.gonka import collateral_pb2 as _collateral_pb2
+from node.proto.gonka import training_tasks_pb2 as _training_tasks_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -41,7 +42,7 @@ class BlockParams(_message.Message):
     def __init__(self, max_bytes: _Optional[int] = ..., max_tx_bytes: _Optional[int] = ...) -> None: ...
 
 class Params(_message.Message):
-    __slots__ = ("epoch", "block", "poc", "tokenomics", "collateral", "reputation", "inference", "validation", "pricing")
+    __slots__ = ("epoch", "block", "poc", "tokenomics", "collateral", "reputation", "inference", "validation", "pricing", "training")
     EPOCH_FIELD_NUMBER: _ClassVar[int]
     BLOCK_FIELD_NUMBER: _ClassVar[int]
     POC_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +52,7 @@ class Params(_message.Message):
     INFERENCE_FIELD_NUMBER: _ClassVar[int]
     VALIDATION_FIELD_NUMBER: _ClassVar[int]
     PRICING_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_FIELD_NUMBER: _ClassVar[int]
     epoch: EpochParams
     block: BlockParams
     poc: _poc_pb2.PocParams
@@ -60,4 +62,5 @@ class Params(_message.Message):
     inference: _inference_pb2.InferenceParams
     validation: _validation_pb2.ValidationParams
     pricing: _inference_pb2.PricingParams
-    def __init__(self, epoch: _Optional[_Union[EpochParams, _Mapping]] = ..., block: _Optional[_Union[BlockParams, _Mapping]] = ..., poc: _Optional[_Union[_poc_pb2.PocParams, _Mapping]] = ..., tokenomics: _Optional[_Union[_settlement_pb2.TokenomicsParams, _Mapping]] = ..., collateral: _Optional[_Union[_collateral_pb2.CollateralParams, _Mapping]] = ..., reputation: _Optional[_Union[_settlement_pb2.ReputationParams, _Mapping]] = ..., inference: _Optional[_Union[_inference_pb2.InferenceParams, _Mapping]] = ..., validation: _Optional[_Union[_validation_pb2.ValidationParams, _Mapping]] = ..., pricing: _Optional[_Union[_inference_pb2.PricingParams, _Mapping]] = ...) -> None: ...
+    training: _training_tasks_pb2.TrainingParams
+    def __init__(self, epoch: _Optional[_Union[EpochParams, _Mapping]] = ..., block: _Optional[_Union[BlockParams, _Mapping]] = ..., poc: _Optional[_Union[_poc_pb2.PocParams, _Mapping]] = ..., tokenomics: _Optional[_Union[_settlement_pb2.TokenomicsParams, _Mapping]] = ..., collateral: _Optional[_Union[_collateral_pb2.CollateralParams, _Mapping]] = ..., reputation: _Optional[_Union[_settlement_pb2.ReputationParams, _Mapping]] = ..., inference: _Optional[_Union[_inference_pb2.InferenceParams, _Mapping]] = ..., validation: _Optional[_Union[_validation_pb2.ValidationParams, _Mapping]] = ..., pricing: _Optional[_Union[_inference_pb2.PricingParams, _Mapping]] = ..., training: _Optional[_Union[_training_tasks_pb2.TrainingParams, _Mapping]] = ...) -> None: ...

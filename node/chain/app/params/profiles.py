@@ -24,6 +24,7 @@ from node.chain.app.inference.params import pricing_params, validate_inference_p
 from node.chain.app.validation.params import validate_validation_params, validation_params
 from node.proto.gonka.inference_pb2 import InferenceParams
 from node.chain.app.params.economy import GNK, collateral_params, reputation_params, validate_economy_params
+from node.chain.app.training.params import training_params, validate_training_params
 from node.proto.gonka.params_pb2 import BlockParams, EpochParams, Params
 from node.proto.gonka.poc_pb2 import PocParams
 from node.proto.gonka.settlement_pb2 import TokenomicsParams
@@ -58,6 +59,7 @@ def _mainnet() -> Params:
         ),
         collateral=collateral_params(per_weight_unit_milli=4200),
         reputation=reputation_params(epochs_to_max=30),
+        training=training_params(heartbeat_timeout_blocks=30, validation_period_blocks=720),
     )
 
 
@@ -88,6 +90,7 @@ def _testermint() -> Params:
         ),
         collateral=collateral_params(per_weight_unit_milli=1000),
         reputation=reputation_params(epochs_to_max=100),
+        training=training_params(heartbeat_timeout_blocks=30, validation_period_blocks=100),
     )
 
 
@@ -121,6 +124,8 @@ def _devnet() -> Params:
         ),
         collateral=collateral_params(per_weight_unit_milli=1000),
         reputation=reputation_params(epochs_to_max=30),
+        # Devnet blocks come every ~0.3-1 s: 30 blocks of silence drop a worker; validators get 300.
+        training=training_params(heartbeat_timeout_blocks=30, validation_period_blocks=300),
     )
 
 
@@ -148,6 +153,7 @@ def validate_params(params: Params) -> None:
     validate_inference_params(params.inference, params.pricing)
     validate_validation_params(params.validation)
     validate_economy_params(params)
+    validate_training_params(params.training)
     if params.block.max_tx_bytes < 1 or params.block.max_bytes < params.block.max_tx_bytes:
         raise ValueError("block.max_tx_bytes must be at least 1 and at most block.max_bytes")
 

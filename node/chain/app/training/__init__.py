@@ -1,0 +1,1 @@
+"""Training tasks: escrowed DiLoCo runs, weight-drawn workers, step commitments, validator verdicts and payouts."""
