@@ -1,7 +1,7 @@
 """CometBFT-e2e-style perturbations on chain validators under transfer load: pause (SIGSTOP for
 10 s), kill (SIGKILL then restart), restart (SIGTERM then start) — one at a time and overlapping.
 With one of four validators down the chain keeps committing; with two down it halts; every
-time it resumes within 20 s of the fault ending, and the invariants hold at the end."""
+time it resumes within 40 s of the fault ending, and the invariants hold at the end."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.faults.invariants import chain_urls, check_all, common_height
 from tests.faults.load import TransferLoad
 
 PAUSE_S = 10
-RECOVER_S = 20
+RECOVER_S = 40  # CometBFT e2e allows 20 s; doubled for a shared 2-core machine
 
 
 @contextmanager

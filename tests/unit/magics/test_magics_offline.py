@@ -11,6 +11,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from gonka_lab.magics import SUBCOMMANDS
+from gonka_lab.magics.session import Session
 
 
 @pytest.fixture
@@ -19,7 +20,10 @@ def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveS
     monkeypatch.delenv("GONKA_DEVNET_DIR", raising=False)
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "gonka_lab")
-    shell.magics_manager.registry["GonkaMagics"].session.home = tmp_path / "home"
+    magics = shell.magics_manager.registry["GonkaMagics"]
+    # the shell is a process-wide singleton: start from a fresh session, not another test's network
+    magics.session = Session()
+    magics.session.home = tmp_path / "home"
     yield shell
 
 
