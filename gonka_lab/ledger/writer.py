@@ -46,11 +46,39 @@ def cursor(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    con.register(_SOURCE, pd.DataFrame(rows, columns=list(columns)))
+    frame = pd.DataFrame(rows, columns=list(columns))
+    try:
+        con.register(_SOURCE, frame)
+    except duckdb.Error:
+        _insert_by_values(con, sql, columns, rows)
+        return
     try:
         con.execute(sql)
-    finally:
+    except duckdb.CatalogException as error:
+        # DuckDB loses its pandas scan in some embedding processes (seen after IPython magics in
+        # one pytest process): fall back to a VALUES source, slower but independent of pandas
+        if "pandas_scan" not in str(error):
+            raise
         con.unregister(_SOURCE)
+        _insert_by_values(con, sql, columns, rows)
+        return
+    con.unregister(_SOURCE)
+
+
+_VALUES_CHUNK = 500
+
+
+def _insert_by_values(con: duckdb.DuckDBPyConnection, sql: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    row_slots = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), _VALUES_CHUNK):
+        chunk = rows[start : start + _VALUES_CHUNK]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_SOURCE} AS SELECT * FROM (VALUES {', '.join([row_slots] * len(chunk))})"
+            f" AS v({', '.join(columns)})",
+            [value for row in chunk for value in row],
+        )
+        con.execute(sql)
+    con.execute(f"DROP TABLE IF EXISTS {_SOURCE}")
 
 
 def write(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height: int) -> None:
