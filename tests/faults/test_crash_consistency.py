@@ -29,7 +29,8 @@ def test_sigkill_at_random_points_under_load(net4: Devnet) -> None:
     finally:
         load.stop()
     before = common_height(chain_urls(net4))
-    deadline = time.monotonic() + 60
+    # rounds that timed out during the kills make the next ones longer (linear timeouts), so allow 2 min
+    deadline = time.monotonic() + 120
     while common_height(chain_urls(net4)) < before + 3:
         assert time.monotonic() < deadline, "the network did not resume after the last restart"
     assert len(load.acknowledged) >= ITERATIONS, "the load generator got almost nothing committed"
