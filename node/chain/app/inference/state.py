@@ -4,7 +4,7 @@ Keys:
     inference/record/<id>                     Inference (ids are 88-char base64, so fixed length)
     inference/by_epoch/<u64 epoch>/<id>       b"" for each completed inference of that epoch
     inference/timeout/<u64 height>/<id>       b"" for each incomplete inference expiring at that height
-    inference/work/<address>                  WorkRecord: owed coins and request counters
+    inference/owed/<address>                  WorkRecord: owed coins and request counters
     inference/epoch_requests/<u64 epoch>      u64 completed inferences in that epoch
 
 Escrow and owed coins are held by the module account MODULE_ACCOUNT; its
@@ -27,7 +27,7 @@ MODULE_ACCOUNT = module_address(MODULE_NAME)
 RECORD_PREFIX = b"inference/record/"
 BY_EPOCH_PREFIX = b"inference/by_epoch/"
 TIMEOUT_PREFIX = b"inference/timeout/"
-WORK_PREFIX = b"inference/work/"
+WORK_PREFIX = b"inference/owed/"
 EPOCH_REQUESTS_PREFIX = b"inference/epoch_requests/"
 
 
