@@ -26,6 +26,10 @@ def test_sigkill_at_random_points_under_load(net4: Devnet) -> None:
             time.sleep(rng.uniform(0.0, 0.6))  # fault timing, not synchronization
             net4.stop(victim, kill=True)
             net4.start(victim)  # waits until the node answers again
+        # the kills come fast; let the load land enough transfers to be worth checking
+        enough_by = time.monotonic() + 60
+        while len(load.acknowledged) < ITERATIONS and time.monotonic() < enough_by:
+            time.sleep(0.2)  # polling the load thread's counter, with a deadline
     finally:
         load.stop()
     before = common_height(chain_urls(net4))
