@@ -75,6 +75,8 @@ class _PeerLink:
                 await self.stub.Gossip(self._outgoing())
             except (grpc.aio.AioRpcError, asyncio.InvalidStateError) as error:
                 log.debug("gossip stream to %s broke: %s", self.address, error)
+            except Exception:  # anything else must not end this link for good: that would cut the peer off
+                log.exception("gossip stream to %s failed", self.address)
             self.connected = False
             await asyncio.sleep(delay)  # reconnect backoff, not synchronization
             delay = min(delay * 2, RECONNECT_MAX_S)

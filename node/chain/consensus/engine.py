@@ -22,6 +22,7 @@ from typing import Callable
 from node.chain.app.abci import Application, FinalizeResult
 from node.chain.app.genesis import Genesis
 from node.chain.consensus import blocks as blk
+from node.chain.consensus import equivocation
 from node.chain.consensus.consensus_store import ConsensusStore
 from node.chain.consensus.signer import STEP_PRECOMMIT, STEP_PREVOTE, STEP_PROPOSE, DoubleSignRefused, Signer
 from node.chain.consensus.signing import proposal_sign_bytes, verify_proposal, verify_vote, vote_sign_bytes
@@ -132,6 +133,7 @@ class ConsensusEngine:
         self._sync_wakeup = asyncio.Event()
         self._replaying = False
         self.catching_up = False
+        self.equivocating = equivocation.requested(genesis.params_profile)  # a test-only Byzantine switch
         self._recover()
 
     # -- start-up ------------------------------------------------------------
@@ -218,13 +220,25 @@ class ConsensusEngine:
             self._run_effects(self.sm.start())
             for kind, body in records:
                 if kind is RecordKind.MESSAGE:
-                    self._handle_envelope(pb.Envelope.FromString(body), record=False)
+                    envelope = pb.Envelope.FromString(body)
+                    if self._is_own(envelope):
+                        # it may have died in the outgoing queue with the old process: re-gossip it
+                        self.own_envelopes.append(envelope)
+                    self._handle_envelope(envelope, record=False)
                 elif kind is RecordKind.TIMEOUT:
                     timeout = _Timeout(int.from_bytes(body[:8], "big"), _TIMEOUT_KINDS[body[8]], int.from_bytes(body[9:13], "big"))
                     self._handle_timeout(timeout, record=False)
             log.info("replayed %d WAL records for height %d", len(records), self.height)
         finally:
             self._replaying = False
+
+    def _is_own(self, envelope: pb.Envelope) -> bool:
+        payload = envelope.WhichOneof("payload")
+        if payload == "vote":
+            return envelope.vote.validator_address == self.address
+        if payload == "proposal":
+            return envelope.proposal.proposal.proposer_address == self.address
+        return False
 
     # -- loops ---------------------------------------------------------------
 
@@ -331,7 +345,10 @@ class ConsensusEngine:
         self._feed(VoteInput(record))
 
     def _feed(self, inp: Input) -> None:
-        self._run_effects(self.sm.handle(inp))
+        machine, round_before = self.sm, self.sm.round
+        self._run_effects(machine.handle(inp))
+        if machine is self.sm and machine.round > round_before > -1:  # a round failed: worth a line
+            log.info("height %d: round %d (after %s)", self.height, machine.round, type(inp).__name__)
 
     # -- effects -------------------------------------------------------------
 
@@ -388,7 +405,10 @@ class ConsensusEngine:
             log.info("not proposing: %s", refusal)
             return []
         message = pb.ProposalMessage(proposal=proposal, block=block)
-        self._publish(pb.Envelope(proposal=message))
+        if self.equivocating and not self._replaying:
+            self._equivocate(message)
+        else:
+            self._publish(pb.Envelope(proposal=message))
         return self.sm.handle(
             ProposalInput(effect.round, effect.pol_round, effect.block_hash, self.address, self.validity.get(effect.block_hash, True))
         )
@@ -407,6 +427,23 @@ class ConsensusEngine:
         self._publish(pb.Envelope(vote=vote))
         record = VoteRecord(effect.type, effect.round, effect.block_hash, self.address, signed=vote)
         return self.sm.handle(VoteInput(record))
+
+    def _equivocate(self, message: pb.ProposalMessage) -> None:
+        """TEST ONLY (equivocation.py): sign a second proposal for this height and round with
+        another block, bypassing the double-sign guard, and send each to a part of the peers.
+        Neither is re-gossiped, so a peer keeps the one it got."""
+        other_block = blk.build_block(self.summary, message.block.header.time_ms + 1, self.address, list(message.block.txs),
+                                      list(message.block.evidence), self.last_commit)
+        other = pb.Proposal()
+        other.CopyFrom(message.proposal)
+        other.block_hash = blk.block_hash(other_block)
+        other.signature = self.key.sign(proposal_sign_bytes(self.chain_id, other))
+        first = pb.Envelope(proposal=message)
+        self.wal.append(RecordKind.MESSAGE, blk.encode(first), sync=True)
+        second = pb.Envelope(proposal=pb.ProposalMessage(proposal=other, block=other_block))
+        for envelope in (first, second):
+            envelope.sender, envelope.sender_height = self.address, self.height
+        equivocation.send_split(self.p2p.links, self.height, first, second)
 
     def _publish(self, envelope: pb.Envelope) -> None:
         """Own signed message: fsync it to the WAL before it leaves the node."""
