@@ -133,7 +133,7 @@ class ConsensusEngine:
         self._sync_wakeup = asyncio.Event()
         self._replaying = False
         self.catching_up = False
-        self.equivocating = equivocation.requested(genesis.params_profile)  # a test-only Byzantine switch
+        self.equivocator = equivocation.from_env(genesis.params_profile)  # a test-only Byzantine switch
         self._recover()
 
     # -- start-up ------------------------------------------------------------
@@ -405,8 +405,8 @@ class ConsensusEngine:
             log.info("not proposing: %s", refusal)
             return []
         message = pb.ProposalMessage(proposal=proposal, block=block)
-        if self.equivocating and not self._replaying:
-            self._equivocate(message)
+        if self.equivocator is not None and not self._replaying:
+            self._equivocate(self.equivocator, message)
         else:
             self._publish(pb.Envelope(proposal=message))
         return self.sm.handle(
@@ -428,12 +428,13 @@ class ConsensusEngine:
         record = VoteRecord(effect.type, effect.round, effect.block_hash, self.address, signed=vote)
         return self.sm.handle(VoteInput(record))
 
-    def _equivocate(self, message: pb.ProposalMessage) -> None:
+    def _equivocate(self, equivocator: equivocation.Equivocator, message: pb.ProposalMessage) -> None:
         """TEST ONLY (equivocation.py): sign a second proposal for this height and round with
         another block, bypassing the double-sign guard, and send each to a part of the peers.
         Neither is re-gossiped, so a peer keeps the one it got."""
-        other_block = blk.build_block(self.summary, message.block.header.time_ms + 1, self.address, list(message.block.txs),
-                                      list(message.block.evidence), self.last_commit)
+        block = message.block
+        other_block = blk.build_block(self.summary, block.header.time_ms + 1, self.address, list(block.txs),
+                                      list(block.evidence), self.last_commit)
         other = pb.Proposal()
         other.CopyFrom(message.proposal)
         other.block_hash = blk.block_hash(other_block)
@@ -443,7 +444,8 @@ class ConsensusEngine:
         second = pb.Envelope(proposal=pb.ProposalMessage(proposal=other, block=other_block))
         for envelope in (first, second):
             envelope.sender, envelope.sender_height = self.address, self.height
-        equivocation.send_split(self.p2p.links, self.height, first, second)
+        log.warning("equivocating at height %d round %d (test switch)", self.height, message.proposal.round)
+        equivocator.send(self.p2p.links, first, second)
 
     def _publish(self, envelope: pb.Envelope) -> None:
         """Own signed message: fsync it to the WAL before it leaves the node."""
