@@ -24,18 +24,9 @@ from gonka_lab.home import Keyring
 from node.chain.client import ChainClient
 from node.core.keys import AccountKey
 from node.core.tx import build_tx, register_message
-from node.proto.gonka.training_tasks_pb2 import (
-    MsgCommitTrainingStep,
-    MsgCreateTrainingTask,
-    MsgJoinTrainingTask,
-    MsgStopTrainingTask,
-    MsgSubmitTrainingValidation,
-    MsgTrainingHeartbeat,
-    TaskSpec,
-)
+from node.proto.gonka.training_tasks_pb2 import MsgCreateTrainingTask, MsgStopTrainingTask, TaskSpec
 
-for _message in (MsgCreateTrainingTask, MsgJoinTrainingTask, MsgTrainingHeartbeat, MsgCommitTrainingStep,
-                 MsgSubmitTrainingValidation, MsgStopTrainingTask):
+for _message in (MsgCreateTrainingTask, MsgStopTrainingTask):
     register_message(_message)  # build_tx signs registered message types only
 
 DEFAULTS: dict[str, Any] = {
@@ -93,8 +84,10 @@ def build_spec(values: dict[str, Any]) -> tuple[TaskSpec, int]:
     return TaskSpec(**fields, inner_lr_micro=round(lr * 1_000_000)), budget
 
 
-def _value(event: dict[str, Any], key: str) -> str:
-    return next(a["value"] for a in event["attributes"] if a["key"] == key)
+def created_task_id(result: dict[str, Any]) -> int:
+    """The task id a committed MsgCreateTrainingTask's result announces."""
+    created = next(e for e in result["events"] if e["type"] == "training_task_created")
+    return int(next(a["value"] for a in created["attributes"] if a["key"] == "task_id"))
 
 
 @click.group()
@@ -130,8 +123,7 @@ def start(env: Env, spec_file: Path | None, key_name: str, node: str | None, **f
         result = broadcast_messages(client, key, MsgCreateTrainingTask(creator=key.address, spec=spec, budget=budget))
         if result["check_code"] != 0 or not result["committed"] or result["code"]:
             report_tx(env, result, True, 10.0)  # exits with the chain's reason
-        created = next(e for e in result["events"] if e["type"] == "training_task_created")
-        task = client.query("training_task", task_id=int(_value(created, "task_id")))
+        task = client.query("training_task", task_id=created_task_id(result))
     env.emit(
         {"task_id": task["id"], "tx": result["hash"], "height": result["height"], "status": task["status"],
          "budget": task["budget"], "payment_per_step": task["payment_per_step"], "assignees": task["assignees"]},

@@ -1,6 +1,6 @@
 """Switch a running full-network participant to an adversary mode (or back to honest).
 
-The mode lives in the config of the node that runs it (the ML node for PoW and inference cheats,
+The mode lives in the config of the node that runs it (the ML node for PoW, inference and training cheats,
 the api node for a lazy validator); switching rewrites that config and restarts the node, which
 keeps its data, so the chain sees the same host start (or stop) cheating."""
 
@@ -15,7 +15,7 @@ import tomli_w
 
 from node.devnet import manifest as manifest_io
 from node.devnet.api_config import API_ADVERSARIES
-from node.devnet.ml_config import INFERENCE_ADVERSARIES, POW_ADVERSARIES
+from node.devnet.ml_config import INFERENCE_ADVERSARIES, POW_ADVERSARIES, TRAINING_ADVERSARIES
 from node.devnet.network import Devnet, DevnetError
 from node.devnet.participant import ADVERSARY_MODES
 
@@ -23,12 +23,14 @@ Change = Callable[[dict[str, Any], str], dict[str, Any]]
 
 
 def _ml_config(config: dict[str, Any], mode: str) -> dict[str, Any]:
-    for table in ("pow", "inference"):
+    for table in ("pow", "inference", "training"):
         config.setdefault(table, {}).pop("adversary", None)
     if mode in POW_ADVERSARIES:
         config["pow"]["adversary"] = mode
     elif mode in INFERENCE_ADVERSARIES:
         config["inference"]["adversary"] = mode
+    elif mode in TRAINING_ADVERSARIES:
+        config["training"]["adversary"] = mode
     return config
 
 

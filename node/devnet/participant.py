@@ -22,9 +22,9 @@ from node.devnet.api_config import API_ADVERSARIES, write_api_config
 from node.devnet.chain_config import CONFIG_FILE, GENESIS_FILE, write_chain_config, write_consensus_key
 from node.devnet.kinds import KINDS
 from node.devnet.manifest import NodeEntry
-from node.devnet.ml_config import INFERENCE_ADVERSARIES, POW_ADVERSARIES, write_ml_config
+from node.devnet.ml_config import INFERENCE_ADVERSARIES, POW_ADVERSARIES, TRAINING_ADVERSARIES, write_ml_config
 
-ADVERSARY_MODES = (*POW_ADVERSARIES, *INFERENCE_ADVERSARIES, *API_ADVERSARIES)
+ADVERSARY_MODES = (*POW_ADVERSARIES, *INFERENCE_ADVERSARIES, *TRAINING_ADVERSARIES, *API_ADVERSARIES)
 # listeners per participant: chain p2p and rpc, then the ML node's gRPC and the api node's HTTP
 CHAIN_PORTS = ("p2p", "rpc")
 ALL_PORTS = (*CHAIN_PORTS, "ml", "api")

@@ -14,6 +14,9 @@
     fake_inflation = 1.0         # fake-pow: made-up claims per real valid nonce
     [inference]                  # exactly node.ml.inference.InferenceConfig; its models load at start
     models = ["devnet-llama-10m-seed0"]
+    [training]
+    home = "training"            # workers' folders (event logs, artifacts), relative to this file
+    adversary = ""               # "" or "lazy-trainer[:skip|noise|stale]" (its workers cheat)
 
 Unknown keys are errors, so a typo cannot silently fall back to a default.
 """
@@ -34,6 +37,7 @@ from node.ml.inference.errors import InferenceError
 from node.ml.inference.model_spec import ModelSpec
 from node.ml.pow.engine import DEFAULT_BATCH_SIZE, DTYPES
 from node.ml.service.pow_setup import MAX_BATCH_SIZE
+from node.ml.training.adversary import make_policy
 
 POW_ADVERSARIES = ("fake-pow",)
 DEFAULT_QUEUE_LIMIT = 8
@@ -67,6 +71,12 @@ class PowConfig:
 
 
 @dataclass(frozen=True)
+class TrainingConfig:
+    home: Path = Path("training")
+    adversary: str = ""
+
+
+@dataclass(frozen=True)
 class MlNodeConfig:
     name: str
     grpc_listen: Listen
@@ -74,6 +84,7 @@ class MlNodeConfig:
     metrics_listen: Listen | None
     pow: PowConfig
     inference: InferenceConfig
+    training: TrainingConfig = TrainingConfig()
 
     @classmethod
     def load(cls, path: Path) -> MlNodeConfig:
@@ -82,13 +93,14 @@ class MlNodeConfig:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"cannot read {path}: {error}") from None
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(data, base=path.parent)
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MlNodeConfig:
-        _known_keys("the top level", data, {"name", "grpc", "metrics", "pow", "inference"})
+    def from_dict(cls, data: Mapping[str, Any], base: Path = Path(".")) -> MlNodeConfig:
+        """`base`: the folder relative paths are resolved against (the config file's)."""
+        _known_keys("the top level", data, {"name", "grpc", "metrics", "pow", "inference", "training"})
         name = data.get("name")
         if not isinstance(name, str) or not name:
             raise ConfigError("name must be a non-empty string")
@@ -105,6 +117,7 @@ class MlNodeConfig:
             metrics_listen=_listen("[metrics] listen", metrics["listen"]) if "listen" in metrics else None,
             pow=_pow(_table(data, "pow", required=False)),
             inference=_inference(_table(data, "inference", required=False)),
+            training=_training(_table(data, "training", required=False), base),
         )
 
 
@@ -143,6 +156,20 @@ def _inference(table: Mapping[str, Any]) -> InferenceConfig:
     except TypeError as error:  # a value of the wrong type reached InferenceConfig
         raise ConfigError(f"[inference] {error}") from None
     return config
+
+
+def _training(table: Mapping[str, Any], base: Path) -> TrainingConfig:
+    _known_keys("[training]", table, {"home", "adversary"})
+    home, adversary = table.get("home", "training"), table.get("adversary", "")
+    if not isinstance(home, str) or not home:
+        raise ConfigError(f"[training] home must be a non-empty path, got {home!r}")
+    if not isinstance(adversary, str):
+        raise ConfigError(f"[training] adversary must be a string, got {adversary!r}")
+    try:
+        make_policy(adversary)
+    except ValueError as error:
+        raise ConfigError(f"[training] adversary: {error}") from None
+    return TrainingConfig(home=base / home, adversary=adversary)
 
 
 def _table(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any]:

@@ -1,4 +1,5 @@
-"""`gonka node ml --config FILE`: serve the ML node's gRPC service until SIGTERM/SIGINT.
+"""`gonka node ml --config FILE`: serve the ML node's gRPC services (ml.proto and training.proto,
+on one port) until SIGTERM/SIGINT.
 
 A bad config or a port that cannot be bound exits non-zero with a one-line message on stderr.
 Configured models load before the port opens, so the first Health answer already shows them.
@@ -21,7 +22,9 @@ from node.ml.inference.errors import InferenceError
 from node.ml.metrics import Metrics
 from node.ml.service.node import MlNode
 from node.ml.service.servicer import MlNodeServicer
+from node.ml.service.training_servicer import TrainingServicer
 from node.proto.gonka import ml_pb2_grpc as pb_grpc
+from node.proto.gonka import training_pb2_grpc as training_grpc
 
 log = logging.getLogger("gonka.ml")
 
@@ -70,6 +73,7 @@ async def start(config: MlNodeConfig) -> MlServer:
         raise StartupError(f"cannot load the configured models: {error.message}") from None
     server = grpc.aio.server(options=GRPC_OPTIONS)
     pb_grpc.add_MlNodeServicer_to_server(MlNodeServicer(node), server)
+    training_grpc.add_TrainingServicer_to_server(TrainingServicer(node), server)
     try:
         port = server.add_insecure_port(str(config.grpc_listen))
         metrics_http = (

@@ -3,6 +3,7 @@
     InvalidArgument, InvalidRequestError, PromptTooLongError, InvalidProofBatch -> INVALID_ARGUMENT (400)
     NotFound, UnknownModelError                                                -> NOT_FOUND (404)
     Conflict (service state), ModelLoadError                                   -> FAILED_PRECONDITION (409, 422)
+    AlreadyRunning (a task's worker is alive)                                  -> ALREADY_EXISTS (409)
     Busy (inference queue full)                                                -> RESOURCE_EXHAUSTED (429)
     BackendUnavailableError                                                    -> UNAVAILABLE (503)
     anything else                                                              -> INTERNAL (500)
@@ -57,6 +58,14 @@ class Busy(ServiceError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
     http_status = 429
     openai_type = "rate_limit_error"
+
+
+class AlreadyRunning(ServiceError):
+    """A second StartTraining for a task whose worker is alive (the caller may keep following it)."""
+
+    code = grpc.StatusCode.ALREADY_EXISTS
+    http_status = 409
+    openai_type = "conflict"
 
 
 class WrongPhase(ServiceError):

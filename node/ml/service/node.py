@@ -1,9 +1,12 @@
-"""The ML node's behaviour, behind the gRPC layer: state machine + models + PoW, on one asyncio loop.
+"""The ML node's behaviour, behind the gRPC layer: state machine + models + PoW + training, on
+one asyncio loop.
 
 Every method either does what it says or raises a typed error before changing anything
 (`Conflict`, `ServiceError`, an `InferenceError`); `errors.to_status` turns those into gRPC
-codes. State changes (load, unload, PoW init, stop) are serialized by one lock; inference and
-PoW compute run on worker threads, so Health and PowStatus always answer promptly.
+codes. State changes (load, unload, PoW init, training start and end, stop) are serialized by
+one lock; inference, PoW and training work run on worker threads or processes, so Health and
+PowStatus always answer promptly. Training workers are processes that end on their own: a
+watcher leaves TRAIN once none is alive (state.py).
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from node.ml.service.pow_controller import PowController, PowStatus
 from node.ml.service.pow_setup import PowSetup
 from node.ml.service.state import Action, ServiceState, ServiceStateMachine
 from node.ml.service.threads import iterate_in_thread
+from node.ml.service.training import TrainingService
 from node.ml.validation import InferenceVerdict, validate_inference
 from node.proto.gonka import ml_pb2 as pb
+from node.proto.gonka import training_pb2 as train_pb
+
+TRAINING_WATCH_S = 0.5  # how soon the node notices that its last worker ended
 
 
 class MlNode:
@@ -42,6 +49,8 @@ class MlNode:
             fake_inflation=config.pow.fake_inflation_or_none,
             on_batch=metrics.sprint_batch,
         )
+        self.training = TrainingService(config.training.home, config.training.adversary)
+        self._watcher: asyncio.Task[None] | None = None
         metrics.state.state(self.state.value)
 
     @property
@@ -52,8 +61,12 @@ class MlNode:
         """Load the configured models (the node starts in INFERENCE when there are any)."""
         for model in self.config.inference.models:
             await self.load_model(model)
+        self._watcher = asyncio.create_task(self._watch_training(), name="training-watch")
 
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        self.training.close()
         self._pow.close()
 
     def health(self) -> dict[str, Any]:
@@ -71,6 +84,7 @@ class MlNode:
         """Stop every service; returns the state it left."""
         async with self._transition:
             await self._pow.stop()
+            await asyncio.to_thread(self.training.close)
             self._models.clear()
             return self._apply(Action.STOP)
 
@@ -155,6 +169,35 @@ class MlNode:
     def _inference_request(self, body: Mapping[str, Any]) -> ChatRequest:
         self._machine.check(Action.INFERENCE_USE)
         return ChatRequest.from_openai(body)
+
+    # --- training ----------------------------------------------------------------------------
+
+    async def start_training(self, request: train_pb.StartTrainingRequest) -> train_pb.TrainingStatus:
+        """Launch a task's worker; refused (Conflict) while PoW runs."""
+        async with self._transition:
+            self._machine.check(Action.TRAIN_UP)
+            status = await asyncio.to_thread(self.training.start, request)
+            self._apply(Action.TRAIN_UP)
+            return status
+
+    async def stop_training(self, task_id: int) -> train_pb.TrainingStatus:
+        async with self._transition:
+            status = await asyncio.to_thread(self.training.stop, task_id)
+            self._leave_training_if_idle()
+            return status
+
+    def _leave_training_if_idle(self) -> None:
+        if self.state is ServiceState.TRAIN and not self.training.running():
+            self._apply(Action.TRAIN_DOWN)
+            if len(self._models):
+                self._apply(Action.INFERENCE_UP)  # the models never left: serve again
+
+    async def _watch_training(self) -> None:
+        while True:
+            await asyncio.sleep(TRAINING_WATCH_S)
+            if self.state is ServiceState.TRAIN and not self.training.running():
+                async with self._transition:
+                    self._leave_training_if_idle()
 
     def _apply(self, action: Action) -> ServiceState:
         previous = self._machine.apply(action)

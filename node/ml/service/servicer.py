@@ -28,13 +28,13 @@ log = logging.getLogger("gonka.ml.rpc")
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
-Unary = Callable[["MlNodeServicer", Req, grpc.aio.ServicerContext], Awaitable[Resp]]
-Streaming = Callable[["MlNodeServicer", Req, grpc.aio.ServicerContext], AsyncIterator[Resp]]
+Unary = Callable[["CountedServicer", Req, grpc.aio.ServicerContext], Awaitable[Resp]]
+Streaming = Callable[["CountedServicer", Req, grpc.aio.ServicerContext], AsyncIterator[Resp]]
 
 
-def _unary(method: Unary[Req, Resp]) -> Unary[Req, Resp]:
+def unary(method: Unary[Req, Resp]) -> Unary[Req, Resp]:
     @functools.wraps(method)
-    async def wrapper(self: MlNodeServicer, request: Req, context: grpc.aio.ServicerContext) -> Resp:
+    async def wrapper(self: CountedServicer, request: Req, context: grpc.aio.ServicerContext) -> Resp:
         try:
             response = await method(self, request, context)
         except Exception as error:
@@ -45,9 +45,9 @@ def _unary(method: Unary[Req, Resp]) -> Unary[Req, Resp]:
     return wrapper
 
 
-def _streaming(method: Streaming[Req, Resp]) -> Streaming[Req, Resp]:
+def streaming(method: Streaming[Req, Resp]) -> Streaming[Req, Resp]:
     @functools.wraps(method)
-    async def wrapper(self: MlNodeServicer, request: Req, context: grpc.aio.ServicerContext) -> AsyncIterator[Resp]:
+    async def wrapper(self: CountedServicer, request: Req, context: grpc.aio.ServicerContext) -> AsyncIterator[Resp]:
         try:
             async for item in method(self, request, context):
                 yield item
@@ -72,7 +72,9 @@ def _model_info(info: ModelInfo) -> pb.ModelInfo:
     return pb.ModelInfo(id=info.id, fingerprint=info.fingerprint, context_length=info.context_length)
 
 
-class MlNodeServicer(pb_grpc.MlNodeServicer):
+class CountedServicer:
+    """What `unary`/`streaming` need: the node (for its metrics) and one place that fails a call."""
+
     def __init__(self, node: MlNode) -> None:
         self.node = node
 
@@ -85,6 +87,9 @@ class MlNodeServicer(pb_grpc.MlNodeServicer):
 
     def _count(self, rpc: str, code: grpc.StatusCode) -> None:
         self.node.metrics.requests.labels(rpc, code.name).inc()
+
+
+class MlNodeServicer(CountedServicer, pb_grpc.MlNodeServicer):
 
     def _pow_status(self, status: PowStatus) -> pb.PowStatusResponse:
         return pb.PowStatusResponse(
@@ -102,37 +107,37 @@ class MlNodeServicer(pb_grpc.MlNodeServicer):
             batches_validated=status.batches_validated,
         )
 
-    @_unary
+    @unary
     async def Health(self, request: pb.HealthRequest, context: grpc.aio.ServicerContext) -> pb.HealthResponse:
         health = self.node.health()
         health["models"] = [_model_info(info) for info in health["models"]]
         return pb.HealthResponse(**health)
 
-    @_unary
+    @unary
     async def Stop(self, request: pb.StopRequest, context: grpc.aio.ServicerContext) -> pb.StopResponse:
         previous = await self.node.stop()
         return pb.StopResponse(previous_state=previous.value, state=self.node.state.value)
 
     # --- PoW -------------------------------------------------------------------------------
 
-    @_unary
+    @unary
     async def InitGenerate(self, request: pb.PowInitRequest, context: grpc.aio.ServicerContext) -> pb.PowStatusResponse:
         await self.node.init_generate(setup_from_request(request, self.node.config.pow.batch_size, generate=True))
         return self._pow_status(self.node.pow_status())
 
-    @_streaming
+    @streaming
     async def StreamGenerated(
         self, request: pb.StreamGeneratedRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ProofBatch]:
         async for batch in self.node.follow_generated(request.from_index):
             yield batch
 
-    @_unary
+    @unary
     async def InitValidate(self, request: pb.PowInitRequest, context: grpc.aio.ServicerContext) -> pb.PowStatusResponse:
         await self.node.init_validate(setup_from_request(request, self.node.config.pow.batch_size, generate=False))
         return self._pow_status(self.node.pow_status())
 
-    @_unary
+    @unary
     async def ValidateBatch(
         self, request: pb.ValidateBatchRequest, context: grpc.aio.ServicerContext
     ) -> pb.ValidatedBatch:
@@ -156,48 +161,48 @@ class MlNodeServicer(pb_grpc.MlNodeServicer):
             sample_size=verdict.sample_size,
         )
 
-    @_unary
+    @unary
     async def PowStatus(self, request: pb.PowStatusRequest, context: grpc.aio.ServicerContext) -> pb.PowStatusResponse:
         return self._pow_status(self.node.pow_status())
 
     # --- inference -------------------------------------------------------------------------
 
-    @_unary
+    @unary
     async def LoadModel(self, request: pb.LoadModelRequest, context: grpc.aio.ServicerContext) -> pb.ModelInfo:
         if not request.model:
             raise InvalidArgument("model must not be empty", "model")
         return _model_info(await self.node.load_model(request.model))
 
-    @_unary
+    @unary
     async def UnloadModel(
         self, request: pb.UnloadModelRequest, context: grpc.aio.ServicerContext
     ) -> pb.UnloadModelResponse:
         state = await self.node.unload_model(request.model)
         return pb.UnloadModelResponse(state=state.value)
 
-    @_unary
+    @unary
     async def ListModels(
         self, request: pb.ListModelsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListModelsResponse:
         return pb.ListModelsResponse(models=[_model_info(info) for info in self.node.models()])
 
-    @_unary
+    @unary
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
         response = await self.node.chat(_json("request_json", request.request_json))
         return pb.ChatResponse(response_json=json.dumps(response))
 
-    @_streaming
+    @streaming
     async def ChatStream(
         self, request: pb.ChatRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ChatChunk]:
         async for chunk in self.node.chat_stream(_json("request_json", request.request_json)):
             yield pb.ChatChunk(chunk_json=json.dumps(chunk))
 
-    @_unary
+    @unary
     async def Tokenize(self, request: pb.TokenizeRequest, context: grpc.aio.ServicerContext) -> pb.TokenizeResponse:
         return pb.TokenizeResponse(token_ids=await self.node.tokenize(request.model, request.text))
 
-    @_unary
+    @unary
     async def ValidateInference(
         self, request: pb.ValidateInferenceRequest, context: grpc.aio.ServicerContext
     ) -> pb.InferenceVerdict:

@@ -13,12 +13,20 @@ with `stop` then `init`.
 | INFERENCE_DOWN (UnloadModel of the last model)       | refused   | STOPPED       | refused   | refused  |
 | POW_INIT       (InitGenerate, InitValidate)          | POW       | refused       | POW       | refused  |
 | POW_USE        (ValidateBatch)                       | refused   | refused       | POW       | refused  |
+| TRAIN_UP       (StartTraining)                       | TRAIN     | TRAIN         | refused   | TRAIN    |
+| TRAIN_DOWN     (the last worker ended or was stopped) | refused   | refused       | refused   | STOPPED  |
 | STOP           (Stop)                                | STOPPED   | STOPPED       | STOPPED   | STOPPED  |
 
 Health, PowStatus, ListModels and StreamGenerated are allowed in every state. UnloadModel of a
 model that is not loaded is NOT_FOUND; with other models still loaded the node stays INFERENCE.
-Inside POW the PoW controller tracks its own phase (generating or validating). TRAIN is the reference's training service (DiLoCo): no rpc enters it yet, but every
-other service already refuses to start beside it.
+Inside POW the PoW controller tracks its own phase (generating or validating).
+
+TRAIN runs DiLoCo workers (one process per task). Loaded models stay in memory while it runs but
+serve nothing; when the last worker ends (done, failed or StopTraining) the node takes TRAIN_DOWN
+and, if models are still loaded, INFERENCE_UP again: it is back where it was. Stop ends the
+workers too. GetTrainingStatus, StreamTrainingEvents, FetchArtifact and ValidateTraining are
+allowed in every state: they serve what workers already produced, or re-execute a few segments
+for a vote, and refusing them during a sprint would only delay verification.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ class Action(StrEnum):
     INFERENCE_DOWN = "unload the last model"
     POW_INIT = "a PoW init"
     POW_USE = "a PoW validation request"
+    TRAIN_UP = "start a training worker"
+    TRAIN_DOWN = "end training"
     STOP = "stop"
 
 
@@ -49,6 +59,8 @@ TRANSITIONS: dict[Action, dict[ServiceState, ServiceState]] = {
     Action.INFERENCE_DOWN: {S.INFERENCE: S.STOPPED},
     Action.POW_INIT: {S.STOPPED: S.POW, S.POW: S.POW},
     Action.POW_USE: {S.POW: S.POW},
+    Action.TRAIN_UP: {S.STOPPED: S.TRAIN, S.INFERENCE: S.TRAIN, S.TRAIN: S.TRAIN},
+    Action.TRAIN_DOWN: {S.TRAIN: S.STOPPED},
     Action.STOP: {state: S.STOPPED for state in S},
 }
 
@@ -56,12 +68,13 @@ TRANSITIONS: dict[Action, dict[ServiceState, ServiceState]] = {
 _HINTS: dict[ServiceState, str] = {
     S.INFERENCE: "inference is up; call Stop first (it unloads the models)",
     S.POW: "a PoW job runs; call Stop first (it ends the job)",
-    S.TRAIN: "training runs; call Stop first",
+    S.TRAIN: "training runs; call StopTraining (or Stop) first",
 }
 _STOPPED_HINTS: dict[Action, str] = {
     Action.INFERENCE_USE: "no model is loaded; call LoadModel first",
     Action.INFERENCE_DOWN: "no model is loaded",
     Action.POW_USE: "no PoW job runs; call InitValidate first",
+    Action.TRAIN_DOWN: "no training runs",
 }
 
 

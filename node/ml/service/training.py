@@ -1,28 +1,21 @@
-"""The ML node's training service (node/proto/gonka/training.proto): it launches and stops
-DiLoCo worker processes, serves their event logs and artifacts, and validates other workers.
-
-`TrainingService` holds the logic (one worker process per task, under HOME/tasks/<id>/);
-`TrainingServicer` is its gRPC face. Until the ML node wires it in, it also runs on its own:
-`python -m node.ml.service.training --listen 127.0.0.1:0 --home DIR` prints
-`training service HOST:PORT` once it serves.
+"""The ML node's training logic (node/proto/gonka/training.proto): it launches and stops DiLoCo
+worker processes (one per task, under HOME/tasks/<id>/), serves their event logs and artifacts,
+and validates other workers by re-execution. Blocking; MlNode calls it from worker threads and
+keeps the service state (TRAIN) in step with it, training_servicer.py is its gRPC face.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import signal
 import subprocess
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
 
-from node.ml.service.errors import InvalidArgument, NotFound, to_status
-from node.ml.service.state import Conflict
+from node.ml.service.errors import AlreadyRunning, InvalidArgument, NotFound
 from node.ml.training.events import read_events
 from node.ml.training.launch import launch_worker
 from node.ml.training.snapshots import ArtifactMissing, ArtifactStore
@@ -31,10 +24,6 @@ from node.ml.training.validate import validate_worker
 from node.ml.training.worker import WorkerConfig
 from node.proto.gonka import training_pb2 as pb
 from node.proto.gonka import training_pb2_grpc as pb_grpc
-
-CHUNK_BYTES = 1 << 20
-EVENT_POLL_S = 0.2
-READY_PREFIX = "training service "
 
 
 @dataclass
@@ -81,9 +70,14 @@ def _status(job: TrainingJob | None, task_id: int) -> pb.TrainingStatus:
 
 
 class TrainingService:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, adversary: str = "") -> None:
         self.home = home
+        self.adversary = adversary  # the node's own mode (config [training]); a request may name one
         self.jobs: dict[int, TrainingJob] = {}
+
+    def running(self) -> bool:
+        """Whether any worker process is alive."""
+        return any(job.process.poll() is None for job in self.jobs.values())
 
     def start(self, request: pb.StartTrainingRequest) -> pb.TrainingStatus:
         spec = _spec(request.spec_json)
@@ -93,7 +87,8 @@ class TrainingService:
             raise InvalidArgument(f"shard {request.shard} is not below num_shards {request.num_shards}", "shard")
         running = self.jobs.get(request.task_id)
         if running is not None and running.process.poll() is None:
-            raise Conflict(f"a worker for task {request.task_id} already runs (pid {running.process.pid})")
+            raise AlreadyRunning(f"a worker for task {request.task_id} already runs (pid {running.process.pid})",
+                                 "task_id")
         folder = self.home / "tasks" / str(request.task_id)
         config = WorkerConfig(
             task_id=request.task_id,
@@ -104,7 +99,7 @@ class TrainingService:
             lighthouse_url=request.lighthouse_url,
             artifacts=str(folder / "artifacts"),
             events=str(folder / "events.jsonl"),
-            adversary=request.adversary,
+            adversary=request.adversary or self.adversary,
         )
         job = TrainingJob(request.task_id, folder, launch_worker(config, folder))
         self.jobs[request.task_id] = job
@@ -182,76 +177,3 @@ def fetch_from(address: str) -> Callable[[str], bytes]:
                 raise ArtifactMissing(f"artifact {artifact_hash} from {address}: {error.details()}") from None
 
     return fetch
-
-
-class TrainingServicer(pb_grpc.TrainingServicer):
-    def __init__(self, service: TrainingService) -> None:
-        self.service = service
-
-    async def _run(self, context: grpc.aio.ServicerContext, call: Callable[[], Any]) -> Any:
-        try:
-            return await asyncio.to_thread(call)
-        except Exception as error:
-            code, details = to_status(error)
-            await context.abort(code, details)
-
-    async def StartTraining(self, request: pb.StartTrainingRequest, context: grpc.aio.ServicerContext) -> Any:
-        return await self._run(context, lambda: self.service.start(request))
-
-    async def StopTraining(self, request: pb.StopTrainingRequest, context: grpc.aio.ServicerContext) -> Any:
-        return await self._run(context, lambda: self.service.stop(request.task_id))
-
-    async def GetTrainingStatus(self, request: pb.TrainingStatusRequest, context: grpc.aio.ServicerContext) -> Any:
-        return await self._run(context, lambda: self.service.status(request.task_id))
-
-    async def StreamTrainingEvents(
-        self, request: pb.StreamTrainingEventsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.TrainingEvent]:
-        offset, index, ended = 0, 0, False
-        while not ended:
-            events, offset, ended = await self._run(context, lambda: self.service.events(request.task_id, offset))
-            for event in events:
-                if index >= request.from_index:
-                    yield pb.TrainingEvent(index=index, json=json.dumps(event))
-                index += 1
-            if not ended:
-                await asyncio.sleep(EVENT_POLL_S)
-
-    async def FetchArtifact(
-        self, request: pb.FetchArtifactRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.ArtifactChunk]:
-        data = await self._run(context, lambda: self.service.artifact(request.hash))
-        for start in range(0, len(data), CHUNK_BYTES):
-            yield pb.ArtifactChunk(data=data[start : start + CHUNK_BYTES])
-
-    async def ValidateTraining(self, request: pb.ValidateTrainingRequest, context: grpc.aio.ServicerContext) -> Any:
-        fetch = fetch_from(request.artifact_source)
-        return await self._run(context, lambda: self.service.validate(request, fetch))
-
-
-async def _serve(listen: str, home: Path) -> None:
-    service = TrainingService(home)
-    server = grpc.aio.server()
-    pb_grpc.add_TrainingServicer_to_server(TrainingServicer(service), server)
-    port = server.add_insecure_port(listen)
-    await server.start()
-    print(f"{READY_PREFIX}{listen.rsplit(':', 1)[0]}:{port}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await server.stop(grace=1.0)
-    await asyncio.to_thread(service.close)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run the ML node's training service alone.")
-    parser.add_argument("--listen", default="127.0.0.1:0")
-    parser.add_argument("--home", type=Path, required=True)
-    args = parser.parse_args(argv)
-    asyncio.run(_serve(args.listen, args.home))
-
-
-if __name__ == "__main__":
-    main()

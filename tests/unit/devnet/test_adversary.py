@@ -25,11 +25,12 @@ def _configs(net: Devnet, name: str) -> tuple[MlNodeConfig, ApiNodeConfig]:
 
 
 @pytest.mark.parametrize(
-    ("mode", "pow_mode", "inference_mode", "api_mode"),
-    [("wrong-model", "", "wrong-model", ""), ("lazy-validator", "", None, "lazy-validator"), ("", "", None, "")],
+    ("mode", "pow_mode", "inference_mode", "api_mode", "training_mode"),
+    [("wrong-model", "", "wrong-model", "", ""), ("lazy-validator", "", None, "lazy-validator", ""),
+     ("lazy-trainer", "", None, "", "lazy-trainer"), ("", "", None, "", "")],
 )
 def test_rewriting_moves_the_mode_to_the_node_that_runs_it(
-    full: Devnet, mode: str, pow_mode: str, inference_mode: str | None, api_mode: str
+    full: Devnet, mode: str, pow_mode: str, inference_mode: str | None, api_mode: str, training_mode: str
 ) -> None:
     ml, api = full.node("p2-ml"), full.node("p2-api")
     assert _rewrite(full.dir / ml.config, _ml_config, mode) is True  # p2 ran fake-pow
@@ -37,6 +38,7 @@ def test_rewriting_moves_the_mode_to_the_node_that_runs_it(
     ml_config, api_config = _configs(full, "p2")
     assert (ml_config.pow.adversary, ml_config.inference.adversary, api_config.adversary) == (
         pow_mode, inference_mode, api_mode)
+    assert ml_config.training.adversary == training_mode
 
 
 def test_an_unchanged_mode_restarts_nothing_and_is_recorded(full: Devnet) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from gonka_lab.commands.train import build_spec, read_spec_file
+from node.ml.config import ConfigError, MlNodeConfig, TrainingConfig
 from node.ml.service.errors import InvalidArgument
 from node.ml.service.training import TrainingService
 from node.proto.gonka import training_pb2 as pb
@@ -57,3 +58,13 @@ def test_training_service_refuses_bad_start_requests(tmp_path: Path, fields: dic
     with pytest.raises(InvalidArgument, match=message.replace("(", r"\(")):
         TrainingService(tmp_path).start(request)
     assert not (tmp_path / "tasks").exists()
+
+
+def test_ml_node_training_config_resolves_home_and_refuses_unknown_adversaries(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('name = "m"\n[grpc]\nlisten = "127.0.0.1:0"\n[training]\nhome = "t"\nadversary = "lazy-trainer:noise"\n')
+    loaded = MlNodeConfig.load(path)
+    assert loaded.training == TrainingConfig(home=tmp_path / "t", adversary="lazy-trainer:noise")
+    path.write_text('name = "m"\n[grpc]\nlisten = "127.0.0.1:0"\n[training]\nadversary = "lazy-sleeper"\n')
+    with pytest.raises(ConfigError, match="unknown training adversary 'lazy-sleeper'"):
+        MlNodeConfig.load(path)

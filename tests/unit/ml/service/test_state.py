@@ -16,6 +16,8 @@ EXPECTED: dict[Action, tuple[ServiceState | None, ...]] = {
     A.INFERENCE_DOWN: (_, S.STOPPED, _, _),
     A.POW_INIT: (S.POW, _, S.POW, _),
     A.POW_USE: (_, _, S.POW, _),
+    A.TRAIN_UP: (S.TRAIN, S.TRAIN, _, S.TRAIN),
+    A.TRAIN_DOWN: (_, _, _, S.STOPPED),
     A.STOP: (S.STOPPED, S.STOPPED, S.STOPPED, S.STOPPED),
 }
 COLUMNS = (S.STOPPED, S.INFERENCE, S.POW, S.TRAIN)
@@ -57,6 +59,8 @@ def test_check_does_not_move() -> None:
         (S.STOPPED, A.INFERENCE_USE, "call LoadModel first"),
         (S.STOPPED, A.POW_USE, "call InitValidate first"),
         (S.TRAIN, A.POW_INIT, "training runs"),
+        (S.TRAIN, A.INFERENCE_USE, "call StopTraining"),
+        (S.POW, A.TRAIN_UP, "start a training worker is refused in state POW: a PoW job runs"),
     ],
 )
 def test_refusals_say_what_to_do(state: ServiceState, action: Action, hint: str) -> None:
@@ -68,5 +72,13 @@ def test_reference_flow_inference_then_sprint_then_inference() -> None:
     """The api node's epoch: serve, stop, sprint, validate, stop, serve again."""
     machine = ServiceStateMachine()
     for action in (A.INFERENCE_UP, A.INFERENCE_USE, A.STOP, A.POW_INIT, A.POW_INIT, A.POW_USE, A.STOP, A.INFERENCE_UP):
+        machine.apply(action)
+    assert machine.state is S.INFERENCE
+
+
+def test_training_flow_inference_then_train_then_inference() -> None:
+    """A host that serves, trains (the models stay loaded), and serves again once training ends."""
+    machine = ServiceStateMachine()
+    for action in (A.INFERENCE_UP, A.TRAIN_UP, A.TRAIN_UP, A.TRAIN_DOWN, A.INFERENCE_UP):
         machine.apply(action)
     assert machine.state is S.INFERENCE
