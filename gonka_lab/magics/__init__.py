@@ -8,6 +8,7 @@
     s = %gonka sprint                # a PoW sprint live; s.weights
     %gonka epoch                     # the epoch's stage timeline
     %gonka adversary p3 wrong-model
+    t = %gonka train start --spec task.toml --watch 600   # live loss per worker; t.wait()
     %%gonka sql --sync
     SELECT * FROM cheaters_caught
 
@@ -31,7 +32,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from gonka_lab.client import ApiError
 from gonka_lab.commands._common import USER_ERRORS
 from gonka_lab.ledger import LedgerError
-from gonka_lab.magics import account, adversary, chain, ledger, network
+from gonka_lab.magics import account, adversary, chain, ledger, network, train
 from gonka_lab.magics.session import Session
 
 Subcommand = Callable[..., Any]
@@ -46,6 +47,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "ledger": ledger.ledger,
     "sql": ledger.sql,
     "adversary": adversary.adversary,
+    "train": train.train,
 }
 for _name, _fn in SUBCOMMANDS.items():
     _fn.parser.prog = f"gonka {_name}"  # help and errors name the magic, not the function

@@ -6,5 +6,6 @@ from gonka_lab.widgets.inference import InferenceView
 from gonka_lab.widgets.live import Refresher
 from gonka_lab.widgets.sprint import SprintView
 from gonka_lab.widgets.timeline import EpochTimeline
+from gonka_lab.widgets.training import TrainingView
 
-__all__ = ["EpochTimeline", "FrameView", "InferenceView", "Refresher", "SprintView"]
+__all__ = ["EpochTimeline", "FrameView", "InferenceView", "Refresher", "SprintView", "TrainingView"]
