@@ -1,6 +1,7 @@
 """Api node overhead: inference through transfer agent -> executor next to the ML nodes called directly.
 
-    .venv/bin/python bench/api.py [--streams 16] [--seconds 8] [--rounds 2] [--latency-requests 30]
+    .venv/bin/python bench/api.py [--streams 16] [--seconds 8] [--rounds 2] [--latency-requests 100]
+                                  [--latency-tokens 1]
 
 Starts a 2-participant full devnet whose first PoC is far away (epoch_length 1000), so the
 whole run is one Inference phase. Both sides use the same two ML nodes:
@@ -12,8 +13,15 @@ whole run is one Inference phase. Both sides use the same two ML nodes:
 Figures, all from this run:
 - throughput: completion tokens/s with N concurrent streams, direct and api phases
   alternating (median of the per-round ratios; target >= 0.9 at 16 streams);
-- added latency: p50 of a small non-streamed request through the api minus direct (target
-  <= 10 ms), also split by whether the TA executed it itself or forwarded it;
+- added latency: a small non-streamed request (1 completion token by default, so that the ML
+  node's own time and its noise stay small), sent one at a time alternating direct and api,
+  before the throughput rounds: p50 through the api minus p50 direct, and the p50 of the
+  paired differences (each api request minus the direct one just before it; target <= 10 ms),
+  also split by whether the TA executed it itself or forwarded it; and where the api nodes
+  spent the time, per stage (their gonka_api_stage_seconds means over the same requests),
+  with the mean time spent in them outside the ML nodes (less noisy than the p50s on a
+  loaded machine: it leaves the ML node's own time out);
+- the status on chain of every api request of the run (none should be lost or expire);
 - validation share: compute the network spent re-running inferences (validation events on
   chain for this run's inferences x the measured validate/generate cost per token), next
   to the share the protocol targets at steady state (full reputation, traffic above the
@@ -28,11 +36,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,6 +54,11 @@ from node.devnet.chain_events import ChainEventLog  # noqa: E402
 from node.devnet.network import Devnet  # noqa: E402
 from node.ml.client import MlNodeClient  # noqa: E402
 
+CHAT_ROUTE = "/v1/chat/completions"
+QUIET_BLOCKS = 8  # no new validation of the run's inferences for this many blocks: the queues are drained
+SETTLE_TIMEOUT_S = 180.0
+# the api node's stage timers in the order a request passes them (node/api/metrics.py StageClock)
+STAGES = ("body", "auth", "admission", "route", "ml_pick", "ml", "finish", "forward", "relay", "total")
 LONG_EPOCH = {"epoch": {"epoch_length": 1000, "epoch_shift": 0}}
 PROMPT = [{"role": "user", "content": "Write a short story about a lighthouse keeper."}]
 
@@ -117,14 +132,48 @@ async def _throughput(run: Callable[[], Awaitable[int]], streams: int, seconds: 
     return total / (time.monotonic() - start)
 
 
-async def _latencies(sides: Sides, requests: int) -> tuple[list[float], list[float]]:
+async def _latencies(sides: Sides, requests: int, tokens: int) -> tuple[list[float], list[float]]:
     direct, api = [], []
     for _ in range(requests):  # alternating, one at a time: no queueing in either figure
         for side, out in ((sides.direct, direct), (sides.through_api, api)):
             start = time.perf_counter()
-            await side(8, False)
+            await side(tokens, False)
             out.append((time.perf_counter() - start) * 1000)
     return direct, api
+
+
+Stages = dict[tuple[str, str], tuple[float, float]]  # (role, stage) -> (seconds summed, requests)
+
+
+def _stages(api_url: str) -> Stages:
+    """An api node's stage timers and its chat route's total, as (sum, count) so far."""
+    found: Stages = {}
+    text = httpx.get(api_url + "/metrics", timeout=30).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name.startswith("gonka_api_stage_seconds_"):
+                key = (labels["role"], labels["stage"])
+            elif sample.name.startswith("gonka_api_http_request_seconds_") and labels["route"] == CHAT_ROUTE:
+                key = ("all", "total")
+            else:
+                continue
+            total, count = found.get(key, (0.0, 0.0))
+            if sample.name.endswith("_sum"):
+                found[key] = (sample.value, count)
+            elif sample.name.endswith("_count"):
+                found[key] = (total, sample.value)
+    return found
+
+
+def _stage_means(before: Stages, after: Stages) -> dict[tuple[str, str], tuple[float, int]]:
+    """(mean ms, requests) of each stage between two snapshots."""
+    means = {}
+    for key, (total, count) in after.items():
+        old_total, old_count = before.get(key, (0.0, 0.0))
+        if count > old_count:
+            means[key] = ((total - old_total) / (count - old_count) * 1000, int(count - old_count))
+    return means
 
 
 async def _per_token_costs(ml: MlNodeClient, model: str) -> tuple[float, float]:
@@ -153,6 +202,13 @@ async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
         print("warming up ...", flush=True)
         await _throughput(lambda: sides.through_api(16, True), 4, 2)
         await _throughput(lambda: sides.direct(16, True), 4, 2)
+        # latency first: validations of the throughput rounds' inferences would keep the ML nodes busy
+        first = len(sides.ids)
+        nodes = [net.node(name).url for name in ("p1-api", "p2-api")]
+        before = [await asyncio.to_thread(_stages, url) for url in nodes]
+        direct_ms, api_ms = await _latencies(sides, args.latency_requests, args.latency_tokens)
+        after = [await asyncio.to_thread(_stages, url) for url in nodes]
+        latency_ids = sides.ids[first:]
         ratios, direct_tps, api_tps = [], [], []
         for round_ in range(args.rounds):
             d = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
@@ -161,26 +217,36 @@ async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
             api_tps.append(a)
             ratios.append(a / d)
             print(f"round {round_ + 1}: direct {d:.0f} tok/s, api {a:.0f} tok/s, ratio {a / d:.2f}", flush=True)
-        first = len(sides.ids)
-        direct_ms, api_ms = await _latencies(sides, args.latency_requests)
         generate_ms, validate_ms = await _per_token_costs(sides.ml[0], sides.model)
         return {
             "ratios": ratios, "direct_tps": direct_tps, "api_tps": api_tps, "direct_ms": direct_ms, "api_ms": api_ms,
             "generate_ms": generate_ms, "validate_ms": validate_ms, "ids": list(sides.ids),
-            "latency_ids": sides.ids[first:],
+            "latency_ids": latency_ids, "stages": [_stage_means(b, a) for b, a in zip(before, after)],
         }
     finally:
         await sides.close()
 
 
+def _settled_validations(events: ChainEventLog, ours: set[str]) -> list[Any]:
+    """The run's validations once the validators' queues drained: none new for QUIET_BLOCKS blocks
+    (each validator re-runs its queue one inference at a time, so the last land well after Finish)."""
+    count, changed_at = -1, events.height
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while True:
+        validated = [e for e in events.find("inference_validation") if e["inference_id"] in ours]
+        if len(validated) != count:
+            count, changed_at = len(validated), events.height
+        elif events.height - changed_at >= QUIET_BLOCKS or time.monotonic() >= deadline:
+            return validated
+        events.wait_height(events.height + 1, SETTLE_TIMEOUT_S)
+
+
 def _validation_share(net: Devnet, events: ChainEventLog, ids: list[str], result: dict[str, Any]) -> dict[str, float]:
     ours = set(ids)
-    # validations land a few blocks after Finish; wait until the chain has seen the run's last ones
-    events.wait_height(events.height + 6, 60)
+    validated = _settled_validations(events, ours)
     with ChainClient(net.node("p1-chain").url) as client:
         tokens = {i: client.query("inference", inference_id=i)["completion_token_count"] for i in ours}
         params = client.query("params")
-    validated = [e for e in events.find("inference_validation") if e["inference_id"] in ours]
     generated = sum(tokens.values())
     revalidated = sum(tokens[e["inference_id"]] for e in validated)
     cost_ratio = result["validate_ms"] / result["generate_ms"]
@@ -197,13 +263,52 @@ def _p50(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _print_latency(result: dict[str, Any], forwarded: dict[str, bool], args: argparse.Namespace) -> None:
+    direct, api = result["direct_ms"], result["api_ms"]
+    print()
+    print(f"Added latency of a {args.latency_tokens}-token non-streamed request ({args.latency_requests} each side, "
+          f"one at a time, alternating; direct p50 {_p50(direct):.1f} ms; target <= 10 ms):")
+    print()
+    print("| path | requests | api p50 | p50 api - p50 direct | p50 of paired differences |")
+    print("| --- | --- | --- | --- | --- |")
+    paths = {"all api requests": [True, False], "TA = executor": [False], "TA -> other executor": [True]}
+    for path, kinds in paths.items():
+        pairs = [(d, a) for d, a, i in zip(direct, api, result["latency_ids"]) if forwarded[i] in kinds]
+        if pairs:
+            ms = [a for _, a in pairs]
+            print(f"| {path} | {len(pairs)} | {_p50(ms):.1f} ms | {_p50(ms) - _p50(direct):.1f} ms | "
+                  f"**{_p50([a - d for d, a in pairs]):.1f} ms** |")
+    print()
+    print("Where the api nodes spent it (mean ms per request over the same requests; `total` is the HTTP")
+    print("request from its first to its last byte, the stages are consecutive parts of it):")
+    print()
+    print("| node | role | stage | requests | mean |")
+    print("| --- | --- | --- | --- | --- |")
+    for node, stages in zip(("p1", "p2"), result["stages"]):
+        for (role, stage), (mean, count) in sorted(stages.items(), key=lambda item: STAGES.index(item[0][1])):
+            print(f"| {node} | {role} | {stage} | {count} | {mean:.2f} ms |")
+    print()
+    print(f"Time in the api nodes outside the ML nodes (the TA's whole request, the hop and the executor's part "
+          f"included, the client's HTTP not), mean per request: **{_outside_ml_ms(result['stages']):.2f} ms**")
+
+
+def _outside_ml_ms(stages: list[dict[tuple[str, str], tuple[float, int]]]) -> float:
+    """(the TA's request time - every ML call's time on both nodes) / requests, from the stage means."""
+    def summed(node: int, stage: str) -> float:
+        return sum(mean * count for (_, name), (mean, count) in stages[node].items() if name == stage)
+
+    requests = stages[0][("all", "total")][1]
+    return (summed(0, "total") - summed(0, "ml") - summed(1, "ml")) / requests
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--streams", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=48)
-    parser.add_argument("--latency-requests", type=int, default=30)
+    parser.add_argument("--latency-requests", type=int, default=100)
+    parser.add_argument("--latency-tokens", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gonka-bench-api-") as folder:
         net = Devnet.up(Path(folder) / "net", participants=2, only="all", timeout_s=240, params_overrides=LONG_EPOCH)
@@ -214,30 +319,22 @@ def main() -> int:
                 result = asyncio.run(bench(net, args))
                 share = _validation_share(net, events, result["ids"], result)
                 with ChainClient(net.node("p1-chain").url) as client:
-                    executors = {i: client.query("inference", inference_id=i)["executed_by"] for i in result["ids"]}
+                    records = {i: client.query("inference", inference_id=i) for i in result["ids"]}
         finally:
             net.down()
     ta = next(p.address for p in net.manifest.participants if p.name == "p1")
+    executors = {i: record["executed_by"] for i, record in records.items()}
+    statuses = Counter(record["status"] for record in records.values())
     forwarded = sum(1 for e in executors.values() if e != ta)
-    added = _p50(result["api_ms"]) - _p50(result["direct_ms"])
-    by_path: dict[bool, list[float]] = {True: [], False: []}
-    for inference_id, ms in zip(result["latency_ids"], result["api_ms"]):
-        by_path[executors[inference_id] != ta].append(ms)
     print()
     print(f"| streams | direct tok/s | api tok/s | ratio (median of {args.rounds}; target >= 0.9) |")
     print("| --- | --- | --- | --- |")
     print(f"| {args.streams} | {_p50(result['direct_tps']):.0f} | {_p50(result['api_tps']):.0f} | "
           f"**{_p50(result['ratios']):.2f}** |")
     print()
-    print(f"latency of an 8-token request, {args.latency_requests} each, alternating: direct p50 "
-          f"{_p50(result['direct_ms']):.1f} ms, api p50 {_p50(result['api_ms']):.1f} ms -> added "
-          f"**{added:.1f} ms** (target <= 10 ms)")
-    print(f"executors of the api requests: {len(executors) - forwarded} run by the TA itself, {forwarded} forwarded")
-    for forwarded_path, values in by_path.items():
-        if values:
-            path = "TA -> other executor (2 HTTP hops)" if forwarded_path else "TA = executor"
-            print(f"  {path}: {len(values)} requests, p50 {_p50(values):.1f} ms, added "
-                  f"{_p50(values) - _p50(result['direct_ms']):.1f} ms")
+    _print_latency(result, {i: executors[i] != ta for i in result["latency_ids"]}, args)
+    print(f"executors of all api requests: {len(executors) - forwarded} run by the TA itself, {forwarded} forwarded; "
+          f"their status on chain: {', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}")
     print(f"validation: {share['validations']} validations of {share['inferences']} inferences; validating costs "
           f"{share['cost_ratio']:.3f} of generating per token ({result['validate_ms']:.3f} vs "
           f"{result['generate_ms']:.3f} ms); share of compute on validation in this run "

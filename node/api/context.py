@@ -30,6 +30,7 @@ class EpochView:
     poc_start_height: int = 0
     block_hash: str = ""
     block_time_ms: int = 0
+    seen_at: float = float("-inf")  # time.monotonic() when `height` was last advanced
 
 
 @dataclass

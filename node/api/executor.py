@@ -31,7 +31,7 @@ from fastapi import HTTPException
 
 from node.api.context import ApiContext
 from node.api.inference_txs import InferenceTxs, Request, finish_message
-from node.api.metrics import ApiMetrics
+from node.api.metrics import ApiMetrics, StageClock
 from node.core.inference_signing import sign_transfer
 from node.ml.client import MlNodeClient, MlNodeError, MlNodeUnavailable
 from node.proto.gonka.inference_pb2 import MsgFinishInference
@@ -117,24 +117,38 @@ class _NodeStatus:
 
 
 class LocalMlNodes:
-    """This node's ML nodes: which serve what (health, refreshed every few seconds) and how busy
-    each is with this node's requests."""
+    """This node's ML nodes: which serve what and how busy each is with this node's requests.
+
+    Health is asked when a node is new or forgotten (it refused a request as busy); otherwise a
+    status older than a few seconds is used once more while a background check refreshes it, so
+    no request waits for a health round trip. A stale status only costs a refusal: the node
+    answers "busy" (then it is forgotten and the next node is tried) or serves the request.
+    """
 
     def __init__(self, ctx: ApiContext) -> None:
         self._ctx = ctx
         self._status = [_NodeStatus() for _ in ctx.ml_nodes]
+        self._checks: dict[int, asyncio.Task[None]] = {}  # background health checks in flight
         self.busy = [0] * len(ctx.ml_nodes)
+
+    async def _check(self, index: int) -> None:
+        status = self._status[index]
+        try:
+            health = await self._ctx.ml_nodes[index].health(timeout_s=ML_HEALTH_TIMEOUT_S)
+            status.state = health["state"]
+            status.contexts = {m["id"]: int(m["context_length"]) for m in health["models"]}
+        except MlNodeError:
+            status.state, status.contexts = "UNREACHABLE", {}
+        status.checked = time.monotonic()
 
     async def _refresh(self, index: int, force: bool = False) -> _NodeStatus:
         status = self._status[index]
-        if force or time.monotonic() - status.checked > ML_STATUS_TTL_S:
-            try:
-                health = await self._ctx.ml_nodes[index].health(timeout_s=ML_HEALTH_TIMEOUT_S)
-                status.state = health["state"]
-                status.contexts = {m["id"]: int(m["context_length"]) for m in health["models"]}
-            except MlNodeError:
-                status.state, status.contexts = "UNREACHABLE", {}
-            status.checked = time.monotonic()
+        if force or status.checked == float("-inf"):
+            await self._check(index)
+        elif time.monotonic() - status.checked > ML_STATUS_TTL_S and index not in self._checks:
+            check = asyncio.get_running_loop().create_task(self._check(index))
+            self._checks[index] = check
+            check.add_done_callback(lambda _: self._checks.pop(index, None))
         return status
 
     def forget(self, index: int) -> None:
@@ -188,6 +202,11 @@ class Job:
     # Runs once an ML node took the request, before Finish is queued: a TA that executes its
     # own request sends Start here, so its Start precedes its Finish in its tx sequence.
     accepted: Callable[[], None] = lambda: None
+    clock: StageClock | None = None  # times the ML node's part of the request
+
+    def lap(self, stage: str) -> None:
+        if self.clock is not None:
+            self.clock.lap(stage)
 
 
 @dataclass(frozen=True)
@@ -273,7 +292,9 @@ class Executor:
         """Start the completion on a local ML node; HTTPException when none can take it."""
         stream = job.payload.get("stream") is True
         busy_error: MlNodeError | None = None
-        for index, context in await self.ml.serving(job.request.model):
+        serving = await self.ml.serving(job.request.model)
+        job.lap("ml_pick")
+        for index, context in serving:
             self.ml.busy[index] += 1
             try:
                 started = await self._start(self._ctx.ml_nodes[index], ml_body(job.payload, context), stream)
@@ -287,6 +308,7 @@ class Executor:
             except BaseException:
                 self.ml.busy[index] -= 1
                 raise
+            job.lap("ml")
             job.accepted()
             if stream:
                 first, chunks = started
@@ -297,6 +319,7 @@ class Executor:
             usage = response.get("usage") or {}
             text = _completion_text(response)
             self._finish(job, response, text, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+            job.lap("finish")
             return Execution(response=response)
         raise await self._unavailable(job.request.model, busy_error)
 

@@ -9,8 +9,11 @@ Fields follow reference protocol.md §4:
                     or the list of chat.completion.chunk of a stream), which validators re-run
 
 Both are sent in the background through the node's TxSender: the HTTP answer never waits for
-a block, and a client that hangs up cannot cancel a tx. A tx the chain refuses is logged and
-counted, never silently dropped.
+a block, and a client that hangs up cannot cancel a tx. Each is sent until it is in a block:
+one whose fate is unknown (the chain node did not answer, or no block took it in time: a
+restarted chain node forgets its mempool) is sent again for RETRY_FOR_S, and a copy that
+landed meanwhile makes the next one a harmless duplicate. A tx the chain refuses is logged
+and counted, never silently dropped.
 """
 
 from __future__ import annotations
@@ -18,13 +21,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 from google.protobuf.message import Message
 
 from node.api.chain_link import BroadcastResult
+from node.api.events import TxOutcome, tx_outcome
 from node.api.metrics import ApiMetrics
 from node.api.tx_sender import TxSender
 from node.core.hashing import sha256
@@ -37,6 +43,10 @@ register_message(MsgStartInference)
 register_message(MsgFinishInference)
 
 DRAIN_TIMEOUT_S = 30.0
+RETRY_FOR_S = 60.0
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 5.0
+Done = Callable[[BroadcastResult | None], None]
 
 
 def canonical_json(value: Any) -> str:
@@ -116,33 +126,56 @@ class InferenceTxs:
         self._metrics = metrics
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(
-        self, message: Message | Awaitable[Message], wait: bool = False, done: Callable[[], None] | None = None
-    ) -> None:
-        """Send `message` (or what the awaitable builds) in its own tx; `done` runs once the tx was
-        refused, failed or (with `wait`) committed, whatever happens to the caller meanwhile."""
-        task = asyncio.get_running_loop().create_task(self._send(message, wait, done))
+    def submit(self, message: Message | Awaitable[Message], done: Done | None = None) -> None:
+        """Send `message` (or what the awaitable builds) in its own tx until it is in a block; `done`
+        gets the last broadcast's answer (None if there was none) once the tx was committed, refused,
+        or given up on, whatever happens to the caller meanwhile."""
+        task = asyncio.get_running_loop().create_task(self._send(message, done))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, message: Message | Awaitable[Message], wait: bool, done: Callable[[], None] | None) -> None:
+    async def _send(self, message: Message | Awaitable[Message], done: Done | None) -> None:
         name, inference_id = "message", ""
+        result: BroadcastResult | None = None
         try:
             if not isinstance(message, Message):
                 message = await message
             name, inference_id = type(message).__name__, getattr(message, "inference_id", "")
-            result: BroadcastResult = await self._tx.send([message], wait=wait)
-            if result.ok:
+            result = await self._until_landed(message, name, inference_id)
+            outcome = tx_outcome(result, waited=True)
+            if outcome in (TxOutcome.COMMITTED, TxOutcome.DUPLICATE):
                 self._metrics.txs.labels(name, "ok").inc()
-            else:
+            elif outcome is TxOutcome.REFUSED:
                 self._metrics.txs.labels(name, "refused").inc()
                 log.error("%s %s refused: %s", name, inference_id, result.check_log or result.log)
+            else:
+                self._metrics.txs.labels(name, "error").inc()
+                log.error("%s %s not in a block after %.0f s: %s", name, inference_id, RETRY_FOR_S, result.check_log)
         except Exception:  # a background task has nobody to raise to: log it
             self._metrics.txs.labels(name, "error").inc()
             log.exception("%s %s could not be sent", name, inference_id)
         finally:
             if done is not None:
-                done()
+                done(result)
+
+    async def _until_landed(self, message: Message, name: str, inference_id: str) -> BroadcastResult:
+        """The answer that settled the tx's fate, or the last one once RETRY_FOR_S have passed."""
+        deadline = time.monotonic() + RETRY_FOR_S
+        delay = RETRY_FIRST_S
+        while True:
+            try:
+                result = await self._tx.send([message], wait=True)
+                if tx_outcome(result, waited=True) is not TxOutcome.UNKNOWN or time.monotonic() >= deadline:
+                    return result
+                why = result.check_log or "no block in time"
+            except grpc.aio.AioRpcError as error:
+                if time.monotonic() >= deadline:
+                    raise
+                why = f"chain node: {error.code().name}"
+            log.warning("%s %s not in a block yet (%s); sending it again in %.1f s", name, inference_id, why, delay)
+            self._metrics.tx_resends.labels(name).inc()
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, RETRY_MAX_S)
 
     async def drain(self, timeout_s: float = DRAIN_TIMEOUT_S) -> None:
         """Wait (bounded) for the txs still being sent, e.g. before shutting down."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -75,7 +76,7 @@ class Orchestrator:
             from_height = await self._retrying("start-up", self._start)
             async for block in follow_blocks(self.ctx.chain, from_height):
                 await self._on_block(block)
-                self.cursor.save(block.height)
+                await asyncio.to_thread(self.cursor.save, block.height)  # its fsyncs must not stall requests
         finally:
             tasks = list(self._tasks.values())
             for task in tasks:
@@ -127,6 +128,7 @@ class Orchestrator:
         view = self.ctx.epoch
         if block.height >= view.height:  # a replay after a restart leaves the view at the head
             view.height, view.block_hash, view.block_time_ms = block.height, block.hash, block.time_ms
+            view.seen_at = time.monotonic()
             if info is not None:
                 self._set_epoch(info)
             self._advanced.set()
@@ -238,16 +240,20 @@ class Orchestrator:
     async def _inference_up(self) -> None:
         ctx = self.ctx
         try:
+            training = False
             async with ctx.ml_lock:
                 for ml in ctx.ml_nodes:
                     health = await ml.health()
                     if health["state"] == "INFERENCE" and any(m["id"] == ctx.model for m in health["models"]):
                         continue
+                    if health["state"] == "TRAIN":
+                        training = True  # its workers run: looked at again at the next block
+                        continue
                     if health["state"] == "POW":
                         await ml.stop()  # loading a model is refused while PoW runs
                     await ml.load_model(ctx.model)
                     log.info("%s: ML node %s serves %s", ctx.name, ml.url, ctx.model)
-            self.inference_wanted = False
+            self.inference_wanted = training
         finally:
             self._inference_queued = False  # on failure: queued again at the next block
 

@@ -11,6 +11,9 @@ committed seeds select, so the duties are known in advance:
     B  executed by p3, due for validation by p1
     C  executed by p2 with doctored logprobs, due for validation by p1: it fails, an
        invalidation vote opens, p2's api node re-runs it and votes too: INVALIDATED
+    D  executed by p2, honest, due for validation by p3 only: p3 plays a lone bad validator
+       (the test sends its failing verdict, as its lazy api node validates nothing); p1's and
+       p2's api nodes re-run it and outvote p3: VALIDATED
 
 Then the first PoC: seeds, sprints, batches, batch validations, weights, the validator
 switch and the claims of the genesis epoch. p2's orchestrator and validator are restarted
@@ -49,7 +52,7 @@ from node.ml.client import MlNodeClient
 from node.ml.config import MlNodeConfig
 from node.ml.server import MlServer, start
 from node.proto.gonka.inference_pb2 import MsgFinishInference, MsgStartInference
-from node.proto.gonka.validation_pb2 import ValidationParams
+from node.proto.gonka.validation_pb2 import MsgValidation, ValidationParams
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +79,7 @@ SCENARIO_TIMEOUT_S = 150.0
 
 register_message(MsgStartInference)
 register_message(MsgFinishInference)
+register_message(MsgValidation)
 
 
 # -- the network --------------------------------------------------------------------------------
@@ -190,6 +194,16 @@ async def _until(condition: Callable[[], bool], what: str, timeout_s: float = 60
         await asyncio.sleep(0.1)
 
 
+async def _fail_as_lone_validator(validator: ApiNode, chain: ChainLink, inference_id: str) -> None:
+    """`validator` reports a failing verdict (similarity 0) on an honest inference."""
+    assert validator.ctx is not None
+    record = await chain.query("inference", inference_id=inference_id)
+    verdict = MsgValidation(creator=validator.address, inference_id=inference_id,
+                            response_hash=record["response_hash"], value_ppm=0)
+    result = await validator.ctx.tx.send([verdict], wait=True)
+    assert result.committed and result.code == 0, (result.check_log, result.log)
+
+
 def _doctored(response: dict[str, Any]) -> dict[str, Any]:
     """The same tokens with every logprob doubled: similarity ~0.98, under the devnet threshold 0.99."""
     doctored = copy.deepcopy(response)
@@ -203,9 +217,10 @@ def _doctored(response: dict[str, Any]) -> dict[str, Any]:
 async def _inference(
     developer: AccountKey, ta: ApiNode, executor: ApiNode, ml: MlNodeClient,
     due_for: tuple[str, int], params: ValidationParams, doctor: bool = False,
+    not_due_for: tuple[str, int] | None = None,
 ) -> str:
-    """Run one inference through the chain whose id the validator `due_for` (address, seed) must check."""
-    validator, seed = due_for
+    """Run one inference through the chain whose id the validator `due_for` (address, seed) must
+    check, and `not_due_for` (if given) must not."""
     for attempt in range(1000):
         body = {
             "model": MODEL, "messages": [{"role": "user", "content": f"Tell me about epoch {attempt}."}],
@@ -216,7 +231,12 @@ async def _inference(
         inference_id = sign_request(developer, original, stamp, ta.address)
         # Below the min-traffic cutoff the rule ignores traffic and reputation: these are the chain's values.
         finished = FinishedInference(inference_id, executor.address, GENESIS_POWER, 0, 3 * GENESIS_POWER, 0)
-        if should_validate(seed, validator, GENESIS_POWER, finished, params):
+
+        def due(validator_seed: tuple[str, int]) -> bool:
+            validator, seed = validator_seed
+            return should_validate(seed, validator, GENESIS_POWER, finished, params)
+
+        if due(due_for) and (not_due_for is None or not due(not_due_for)):
             break
     response = await ml.chat(body)
     if doctor:
@@ -283,15 +303,18 @@ async def _scenario(net: Devnet, data_root: Path) -> EpochRun:
         p1, p2, p3 = (nodes[name] for name in NAMES)
         inferences = dict(
             zip(
-                "ABC",
+                "ABCD",
                 await asyncio.gather(
                     _inference(developer, p2, p1, clients["p1"], (p3.address, seeds["p3"]), params),
                     _inference(developer, p1, p3, clients["p3"], (p1.address, seeds["p1"]), params),
                     _inference(developer, p3, p2, clients["p2"], (p1.address, seeds["p1"]), params, doctor=True),
+                    _inference(developer, p1, p2, clients["p2"], (p3.address, seeds["p3"]), params,
+                               not_due_for=(p1.address, seeds["p1"])),
                 ),
                 strict=True,
             )
         )
+        await _fail_as_lone_validator(p3, observer, inferences["D"])
         height = blocks[-1].height
         assert height < FIRST_POC - OVERRIDES["epoch"]["inference_validation_cutoff"], (
             f"the inferences finished at height {height}, too late for the genesis epoch's validation duty"
@@ -374,6 +397,8 @@ def test_weights_follow_the_sprint_and_become_voting_power(epoch_run: EpochRun) 
 
 def test_validators_ran_exactly_the_inferences_their_seeds_chose(epoch_run: EpochRun) -> None:
     for label, inference_id in epoch_run.inferences.items():
+        if label == "D":
+            continue  # the test itself sent p3's verdict
         inference = _query(epoch_run, "inference", inference_id=inference_id)
         validators = {r["validator"] for r in inference["validations"] if not r["revalidation"]}
         recorded = FinishedInference(
@@ -400,6 +425,17 @@ def test_a_doctored_inference_is_voted_invalid(epoch_run: EpochRun) -> None:
     assert not records[(epoch_run.address("p1"), False)]["passed"]
     assert not records[(epoch_run.address("p2"), True)]["passed"], "the executor's api node re-ran it and voted"
     assert (epoch_run.address(LAZY), True) not in records
+
+
+def test_a_lone_bad_validator_is_outvoted(epoch_run: EpochRun) -> None:
+    inference = _query(epoch_run, "inference", inference_id=epoch_run.inferences["D"])
+    assert inference["status"] == "VALIDATED"
+    assert inference["vote"]["outcome"] == "revalidated", inference["vote"]
+    records = {(r["validator"], r["revalidation"]): r for r in inference["validations"]}
+    assert not records[(epoch_run.address(LAZY), False)]["passed"]
+    for name in ("p1", "p2"):  # the executor's api node votes too
+        assert records[(epoch_run.address(name), True)]["passed"], name
+    assert not epoch_run.events("inference_invalidated", inference_id=epoch_run.inferences["D"])
 
 
 def test_honest_participants_are_paid_their_settlement(epoch_run: EpochRun) -> None:

@@ -17,6 +17,8 @@ import httpx
 import openai
 import pytest
 
+from node.api.executor import rewrite_body
+from node.api.inference_txs import Request, start_message
 from node.core.inference_signing import sign_transfer
 from node.core.keys import AccountKey
 from node.devnet.supervisor import wait_for
@@ -227,6 +229,29 @@ def test_the_openai_client_works_through_a_signing_transport(api_net: ApiNet, de
         wait_inference(api_net, chunks[0].id)
     finally:
         http_client.close()
+
+
+def test_a_start_without_finish_expires_and_refunds_the_escrow(api_net: ApiNet) -> None:
+    """The executor never reports (say it crashed once the TA's Start was out): the chain expires
+    the inference `expiration_blocks` after its Start and gives the requester the whole escrow back."""
+    developer = register_developer(api_net, FUNDS)
+    ta, executor = api_net.ta, api_net.executor
+    body = _body("Nobody will answer this.")
+    headers = signed_headers(developer, body, ta.address)
+    stamp = int(headers["X-Timestamp"])
+    request = Request(headers["Authorization"], developer.address, ta.address, stamp, body,
+                      sign_transfer(ta.key, body, stamp, ta.address, executor.address), MODEL)
+    payload = rewrite_body(json.loads(body), 1, 5000)
+    start = start_message(request, executor.address, payload, 8, len("Nobody will answer this."))
+    sent = api_net.services.run(ta.ctx.tx.send([start], wait=True))  # what the TA sends
+    assert sent.committed and sent.code == 0, sent
+
+    record = wait_inference(api_net, request.inference_id, ("EXPIRED",), timeout_s=60)
+    with api_net.chain() as chain:
+        expiration = chain.query("params")["inference"]["expiration_blocks"]
+    assert record["expires_at_height"] == sent.height + expiration
+    assert record["escrow"] == (8 + len("Nobody will answer this.")) * record["per_token_price"] > 0
+    assert _balance(api_net, developer.address) == FUNDS  # all of it back
 
 
 # -- refusals --------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """What the public API reads from the chain, each kept for as long as it can be trusted.
 
-    head           latest height and block time          0.5 s (blocks come every ~1-5 s)
+    head           latest height and block time          the orchestrator's block stream (ctx.epoch)
+                                                         while it is live, else polled every 0.5 s
+    prices         per-token price of each model         one block (the chain reprices every block)
     params         chain params                          60 s (they change by governance only)
     models         the model registry                    10 s
     group, urls    the effective epoch group, host urls  5 s (they change at epoch boundaries)
     public keys    account keys                          until evicted (a key, once set, stays)
     hosts          registered host accounts              60 s
-Balances and prices are read fresh for every request. Concurrent readers of an expired value
-share one query.
+Balances are read by the escrow book (escrow.py), at most once per block and requester.
+Concurrent readers of an expired TTL value share one query.
 """
 
 from __future__ import annotations
@@ -21,11 +23,15 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from node.api.chain_link import ChainLink, ChainQueryError
+from node.api.context import EpochView
 from node.api.routing import Candidate, eligible
 
 T = TypeVar("T")
 
 HEAD_TTL_S = 0.5
+# The block stream's head counts as live for this long after its last block; past it (the stream
+# broke, or no orchestrator follows it, as in tests that serve the app alone) the head is polled.
+STREAM_HEAD_LIVE_S = 5.0
 PARAMS_TTL_S = 60.0
 MODELS_TTL_S = 10.0
 GROUP_TTL_S = 5.0
@@ -52,6 +58,11 @@ class Cached(Generic[T]):
                     self._loaded = time.monotonic()
         return self._value  # type: ignore[return-value]
 
+    @property
+    def last(self) -> T | None:
+        """The value last loaded, however old (None before the first load)."""
+        return self._value
+
 
 @dataclass(frozen=True)
 class Head:
@@ -61,9 +72,14 @@ class Head:
 
 
 class ChainView:
-    def __init__(self, chain: ChainLink) -> None:
+    def __init__(self, chain: ChainLink, chain_id: str, stream: EpochView | None = None) -> None:
+        """`stream`: the head as a block stream follower keeps it (ApiContext.epoch), if any."""
         self.link = chain
-        self._head = Cached(self._load_head, HEAD_TTL_S)
+        self._chain_id = chain_id
+        self._stream = stream
+        self._polled = Cached(self._load_head, HEAD_TTL_S)
+        self._prices: dict[str, int] = {}
+        self._prices_height = -1
         self._params = Cached(lambda: chain.query("params"), PARAMS_TTL_S)
         self._models = Cached(self._load_models, MODELS_TTL_S)
         self._group = Cached(self._load_group, GROUP_TTL_S)
@@ -91,7 +107,17 @@ class ChainView:
             raise
 
     async def head(self) -> Head:
-        return await self._head.get()
+        """The latest block: pushed by the block stream without a round trip while that is live."""
+        view = self._stream
+        if view is not None and time.monotonic() - view.seen_at < STREAM_HEAD_LIVE_S:
+            return Head(self._chain_id, view.height, view.block_time_ms * 1_000_000)
+        return await self._polled.get()
+
+    @property
+    def known_height(self) -> int:
+        """The latest height this view has seen, without asking the chain."""
+        polled = self._polled.last
+        return max(self._stream.height if self._stream else 0, polled.height if polled else 0)
 
     async def params(self) -> dict[str, Any]:
         return await self._params.get()
@@ -111,7 +137,17 @@ class ChainView:
         return max(1, len((await self.group())["members"]))
 
     async def price(self, model: str) -> int:
-        return int((await self.link.query("price", model=model))["per_token_price"])
+        """The model's per-token price as of the latest block (an estimate either way: Start locks
+        the price of the block it lands in)."""
+        height = (await self.head()).height
+        if height != self._prices_height:
+            self._prices, self._prices_height = {}, height
+        if model not in self._prices:
+            price = int((await self.link.query("price", model=model))["per_token_price"])
+            if self._prices_height == height:  # not a newer block's table meanwhile
+                self._prices[model] = price
+            return price
+        return self._prices[model]
 
     async def balance(self, address: str) -> int:
         return int((await self.link.query("balance", address=address))["amount"])

@@ -16,12 +16,13 @@ from starlette.responses import Response
 from node.api.auth import read_signed_request, read_transfer_claim
 from node.api.executor import Job, prompt_text, rewrite_body
 from node.api.inference_txs import Request
+from node.api.metrics import StageClock
 from node.api.public.body import ChatBody
 from node.api.public.node import PublicNode
 from node.api.public.streaming import answer
 
 
-async def serve_forwarded(node: PublicNode, body: ChatBody, headers: Mapping[str, str]) -> Response:
+async def serve_forwarded(node: PublicNode, body: ChatBody, headers: Mapping[str, str], clock: StageClock) -> Response:
     signed = read_signed_request(headers, body.text, default_transfer="")  # the TA must name itself
     claim = read_transfer_claim(headers, signed)
     if not await node.chain.is_host(signed.transfer_address):
@@ -29,6 +30,7 @@ async def serve_forwarded(node: PublicNode, body: ChatBody, headers: Mapping[str
     await node.auth.check_developer(signed)
     await node.auth.check_transfer_agent(signed, claim, node.ctx.address)
     node.auth.check_fresh(signed, (await node.chain.head()).time_ns)
+    clock.lap("auth")
     if body.model not in await node.chain.models():
         raise HTTPException(404, f"model {body.model!r} is not in the chain's model registry")
     payload = rewrite_body(body.data, claim.seed, await node.default_max_tokens())
@@ -38,7 +40,7 @@ async def serve_forwarded(node: PublicNode, body: ChatBody, headers: Mapping[str
     )
     node.auth.claim(signed)
     try:
-        execution = await node.executor.run(Job(request, payload, prompt_text(body.data)))
+        execution = await node.executor.run(Job(request, payload, prompt_text(body.data), clock=clock))
     except BaseException:
         node.auth.release(signed)  # refused before any output: the TA may offer it again
         raise

@@ -35,7 +35,7 @@ class PublicNode:
     @classmethod
     def create(cls, ctx: ApiContext, settings: PublicSettings) -> PublicNode:
         metrics = ApiMetrics()
-        chain = ChainView(ctx.chain)
+        chain = ChainView(ctx.chain, ctx.chain_id, ctx.epoch)
         txs = InferenceTxs(ctx.tx, metrics)
         return cls(
             ctx=ctx,
@@ -44,7 +44,7 @@ class PublicNode:
             chain=chain,
             auth=Authenticator(chain.public_key),
             limiter=BandwidthLimiter(settings.kb_per_input_token, settings.kb_per_output_token),
-            escrow=EscrowBook(chain),
+            escrow=EscrowBook(),
             txs=txs,
             executor=Executor(ctx, txs, metrics, chain.seconds_until_inference),
         )

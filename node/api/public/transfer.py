@@ -40,6 +40,7 @@ from node.api.auth import (
 from node.api.executor import Job, prompt_text, requested_max_tokens, rewrite_body
 from node.api.inference_txs import Request, start_message
 from node.api.limiter import Admission
+from node.api.metrics import StageClock
 from node.api.public.body import ChatBody
 from node.api.public.escrow import Reservation
 from node.api.public.node import PublicNode
@@ -72,8 +73,9 @@ class _Admitted:
 
 
 class TransferAgent:
-    def __init__(self, node: PublicNode) -> None:
+    def __init__(self, node: PublicNode, clock: StageClock) -> None:
         self.node = node
+        self.clock = clock
 
     async def handle(self, body: ChatBody, headers: Mapping[str, str]) -> Response:
         admitted = await self._admit(body, headers)
@@ -93,6 +95,7 @@ class TransferAgent:
         await node.auth.check_developer(signed)
         head = await node.chain.head()
         node.auth.check_fresh(signed, head.time_ns)
+        self.clock.lap("auth")
         if body.model not in await node.chain.models():
             raise HTTPException(404, f"model {body.model!r} is not in the chain's model registry")
         default_max_tokens = await node.default_max_tokens()
@@ -100,7 +103,8 @@ class TransferAgent:
         prompt = prompt_text(body.data)
         price = await node.chain.price(body.model)
         budget = await node.budget()
-        reservation = await node.escrow.reserve(signed.requester, (len(prompt) + max_tokens) * price)
+        cost = (len(prompt) + max_tokens) * price
+        reservation = await node.escrow.reserve(signed.requester, cost, head.height, node.chain.balance)
         try:
             admission = node.limiter.admit(head.height, len(prompt), max_tokens, budget)
         except HTTPException as refusal:
@@ -114,12 +118,13 @@ class TransferAgent:
             reservation.release()
             node.limiter.release(admission)
             raise
+        self.clock.lap("admission")
         return _Admitted(signed, prompt, max_tokens, default_max_tokens, reservation, admission)
 
     def _abandon(self, admitted: _Admitted) -> None:
         if not admitted.started:  # nothing was recorded on its behalf: the same request may come again
             self.node.auth.release(admitted.signed)
-        admitted.reservation.release()
+            admitted.reservation.release()  # else the Start's outcome settles it
         self.node.limiter.release(admitted.admission)
 
     async def _dispatch(self, body: ChatBody, admitted: _Admitted) -> Response:
@@ -140,16 +145,20 @@ class TransferAgent:
                 signed.inference_id, signed.requester, me, signed.timestamp_ns, body.text, signature, body.model
             )
             start = start_message(request, executor.address, payload, admitted.max_tokens, len(admitted.prompt))
+            self.clock.lap("route")
 
             def send_start() -> None:
                 admitted.started = True
-                node.txs.submit(start, wait=True, done=admitted.reservation.release)  # the escrow is on chain now
+                node.txs.submit(start, done=lambda result: admitted.reservation.start_landed(
+                    result, node.chain.known_height))
 
             try:
                 if executor.address == me:
-                    execution = await node.executor.run(Job(request, payload, admitted.prompt, accepted=send_start))
+                    job = Job(request, payload, admitted.prompt, accepted=send_start, clock=self.clock)
+                    execution = await node.executor.run(job)
                     return answer(execution, lambda: node.limiter.release(admitted.admission))
                 upstream = await self._forward(executor, request, seed)
+                self.clock.lap("forward")
             except HTTPException as error:
                 if error.status_code != 503 or admitted.started:
                     raise
@@ -209,6 +218,7 @@ class TransferAgent:
         finally:
             await upstream.aclose()
             release()
+        self.clock.lap("relay")
         return Response(content, media_type="application/json")
 
 

@@ -21,12 +21,14 @@ router = APIRouter()
 async def chat_completions(request: Request) -> Response:
     node: PublicNode = request.app.state.node
     role = "executor" if is_forwarded(request.headers) else "ta"
+    clock = node.metrics.clock(role)
     try:
         body = await read_chat_body(request, node.settings.max_body_bytes)
+        clock.lap("body")
         if role == "executor":
-            response = await serve_forwarded(node, body, request.headers)
+            response = await serve_forwarded(node, body, request.headers, clock)
         else:
-            response = await TransferAgent(node).handle(body, request.headers)
+            response = await TransferAgent(node, clock).handle(body, request.headers)
     except HTTPException as error:
         node.metrics.inference(role, error.status_code)
         raise
