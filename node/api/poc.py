@@ -92,6 +92,9 @@ async def start_sprint(ctx: ApiContext, round_: PocRound, generate: bool) -> Spr
             if status["block_hash"] == round_.block_hash and status["block_height"] == round_.poc_start:
                 continue  # this sprint already runs (or ran) there: follow it
             if generate:
+                if (await ml.health())["state"] == "TRAIN":
+                    log.info("%s: ML node %s trains: no sprint there", ctx.name, ml.url)
+                    continue  # Stop would end its training workers (node/api/training.py)
                 await ml.stop()  # PoW init is refused while inference is up
                 await ml.init_generate(
                     block_hash=round_.block_hash,

@@ -3,7 +3,8 @@
 Start-up, in order: load the config and the account key; wait until the chain node answers
 and the account exists there (a joining host must be funded first) and every ML node answers;
 register the participant on chain if it is not (or update its url and models); then serve the
-public HTTP app on its port and run the epoch orchestrator and the validator beside it.
+public HTTP app on its port and run the epoch orchestrator, the validator and the training
+driver (node/api/training.py) beside it.
 The port opens only once the node can work, so "the port answers" means ready.
 
 A bad config exits 2, a start-up that cannot complete exits 1, each with one line on stderr.
@@ -31,6 +32,8 @@ from node.api.context import ApiContext
 from node.api.orchestrator import run_orchestrator
 from node.api.public import build_public_app
 from node.api.public.settings import PublicSettings
+from node.api.training import TrainingDriver
+from node.api.training_routes import training_router
 from node.api.tx_sender import TxSender
 from node.api.validator import run_validator
 from node.core.tx import register_message
@@ -155,6 +158,8 @@ async def serve(config: ApiNodeConfig) -> int:
     try:
         await ensure_registered(ctx, config.consensus_public_key)
         app = build_public_app(ctx, _public_settings(config))
+        training = TrainingDriver(ctx)
+        app.include_router(training_router(training))
         listen = config.public_listen
         http = _Uvicorn(uvicorn.Config(app, host=listen.host, port=listen.port, log_level="warning",
                                        access_log=False, lifespan="on"))
@@ -165,6 +170,7 @@ async def serve(config: ApiNodeConfig) -> int:
         duties = {
             asyncio.create_task(run_orchestrator(ctx), name="orchestrator"),
             asyncio.create_task(run_validator(ctx), name="validator"),
+            asyncio.create_task(training.run(), name="training"),
         }
         serving = asyncio.create_task(http.serve(), name="http")
         stopping = asyncio.create_task(stop.wait(), name="signal")
