@@ -1,4 +1,5 @@
-"""Reading a chat request's body: at most `max_bytes` (413 beyond), UTF-8 JSON object with a model (400)."""
+"""Reading a chat request's body: at most `max_bytes` (413 beyond), UTF-8 JSON object with a model (400);
+a body cut short by the client hanging up is a 400 too."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, Request
+from starlette.requests import ClientDisconnect
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,13 @@ async def read_chat_body(request: Request, max_bytes: int) -> ChatBody:
     if declared.isdigit() and int(declared) > max_bytes:
         raise HTTPException(413, f"request body is over {max_bytes} bytes")
     raw = bytearray()
-    async for piece in request.stream():  # stop reading as soon as the limit is passed
-        raw += piece
-        if len(raw) > max_bytes:
-            raise HTTPException(413, f"request body is over {max_bytes} bytes")
+    try:
+        async for piece in request.stream():  # stop reading as soon as the limit is passed
+            raw += piece
+            if len(raw) > max_bytes:
+                raise HTTPException(413, f"request body is over {max_bytes} bytes")
+    except ClientDisconnect:  # a client error, not ours: no 500, no traceback in the log
+        raise HTTPException(400, "the connection closed before the whole request body arrived") from None
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)
