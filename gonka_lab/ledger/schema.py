@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-SCHEMA_VERSION = "1"
+from gonka_lab.ledger import totals
+
+SCHEMA_VERSION = "2"  # 2: inference_totals (added to a version-1 file when it is opened for writing)
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,14 @@ class Table:
         columns = [f"{name} {kind}{' PRIMARY KEY' if name == self.key else ''}" for name, kind in self.columns]
         return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(columns)})"
 
+    def select_sql(self, source: str) -> str:
+        """The rows of a registered frame whose columns are in this table's order, cast to its types."""
+        casts = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in self.columns)
+        return f"SELECT {casts} FROM {source}"
+
     def insert_sql(self, source: str) -> str:
         """INSERT from a registered frame whose columns are in this table's order."""
-        names = ", ".join(self.column_names)
-        casts = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in self.columns)
-        return f"INSERT INTO {self.name} ({names}) SELECT {casts} FROM {source}"
+        return f"INSERT INTO {self.name} ({', '.join(self.column_names)}) {self.select_sql(source)}"
 
 
 def _table(name: str, spec: str, key: str | None = None) -> Table:
@@ -70,7 +75,8 @@ POC_VALIDATIONS = _table(
     f"{_WHERE}, validator VARCHAR, participant VARCHAR, poc_start_height BIGINT, n_invalid BIGINT, "
     "fraud_detected BOOLEAN",
 )
-# One row per inference, updated as its lifecycle events arrive (see extract.InferencePatch).
+# One row per inference, updated as its lifecycle events arrive (see extract.Extraction.patch);
+# its per-epoch sums are kept in totals.TABLE.
 INFERENCES = _table(
     "inferences",
     "inference_id VARCHAR, status VARCHAR, model VARCHAR, requester VARCHAR, transferred_by VARCHAR, "
@@ -115,6 +121,7 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     for statement in (*_META, *(table.ddl() for table in TABLES)):
         con.execute(statement)
-    con.execute("INSERT INTO ledger_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+    totals.create(con)
+    con.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute("INSERT INTO ledger_cursor VALUES (1, 0, NULL) ON CONFLICT DO NOTHING")
     con.execute("COMMIT")

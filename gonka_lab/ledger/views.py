@@ -1,7 +1,8 @@
 """Ready-made SQL views over the ledger tables; each is also queryable by name in SQL.
 
-Sums are cast back to BIGINT: DuckDB sums BIGINTs into HUGEINT, which pandas would turn into
-floats and round large ngonka amounts."""
+The inference views read inference_totals (totals.py), which the writer keeps up to date, so
+they answer in milliseconds on millions of inferences. Sums are cast back to BIGINT: DuckDB
+sums BIGINTs into HUGEINT, which pandas would turn into floats and round large ngonka amounts."""
 
 from __future__ import annotations
 
@@ -22,12 +23,10 @@ VIEWS: tuple[View, ...] = (
         "tokens_served",
         "Tokens served per participant (executor) per epoch, with the coins earned for them.",
         """
-        SELECT epoch, executor AS participant, count(*) AS inferences,
-               sum(prompt_tokens)::BIGINT AS prompt_tokens, sum(completion_tokens)::BIGINT AS completion_tokens,
-               sum(prompt_tokens + completion_tokens)::BIGINT AS tokens, sum(cost)::BIGINT AS cost_ngonka
-        FROM inferences
-        WHERE finished_height IS NOT NULL
-        GROUP BY epoch, executor
+        SELECT epoch, executor AS participant, inferences, prompt_tokens, completion_tokens, tokens,
+               cost AS cost_ngonka
+        FROM inference_totals
+        WHERE inferences > 0
         ORDER BY epoch, participant
         """,
     ),
@@ -35,15 +34,10 @@ VIEWS: tuple[View, ...] = (
         "validation_rate",
         "Share of each executor's finished inferences that were validated, next to its reputation.",
         """
-        SELECT epoch, executor AS participant,
-               avg(executor_reputation) AS reputation,
-               count(*) AS inferences,
-               count(*) FILTER (WHERE validations > 0) AS validated,
-               count(*) FILTER (WHERE validations > 0) / count(*) AS validation_rate,
-               count(*) FILTER (WHERE status = 'INVALIDATED') AS invalidated
-        FROM inferences
-        WHERE finished_height IS NOT NULL
-        GROUP BY epoch, executor
+        SELECT epoch, executor AS participant, reputation_sum / reputations AS reputation, inferences, validated,
+               validated / inferences AS validation_rate, invalidated
+        FROM inference_totals
+        WHERE inferences > 0
         ORDER BY epoch, participant
         """,
     ),
@@ -82,8 +76,8 @@ VIEWS: tuple[View, ...] = (
                    bool_or(source = 'validator_jailed') AS jailed
             FROM cheaters GROUP BY address
         ), invalidated AS (
-            SELECT executor AS address, count(*) AS invalidated_inferences
-            FROM inferences WHERE status = 'INVALIDATED' GROUP BY executor
+            SELECT executor AS address, sum(invalidated)::BIGINT AS invalidated_inferences
+            FROM inference_totals GROUP BY executor
         ), penalties AS (
             SELECT address,
                    sum(amount) FILTER (WHERE kind = 'slash')::BIGINT AS slashed,

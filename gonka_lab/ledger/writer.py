@@ -6,10 +6,12 @@ continues from the cursor with nothing lost and nothing stored twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pandas as pd
 
-from gonka_lab.ledger import schema
+from gonka_lab.ledger import schema, totals
 from gonka_lab.ledger.extract import ADDED, LAST_WINS, BlockOrderError, Extraction
 
 _SOURCE = "ledger_rows"
@@ -30,12 +32,16 @@ def _merge_rule(column: str) -> str:
 # height is in this extraction cannot be stored yet, and takes the cheaper plain insert. Were
 # that ever wrong, the primary key would refuse the row and the whole transaction.
 _STARTED = schema.INFERENCES.column_names.index("started_height")
+_FINISHED = schema.INFERENCES.column_names.index("finished_height")
 
+_INSERT = schema.INFERENCES.insert_sql(_SOURCE)
 _UPSERT = (
-    schema.INFERENCES.insert_sql(_SOURCE)
+    _INSERT
     + " ON CONFLICT (inference_id) DO UPDATE SET "
     + ", ".join(_merge_rule(c) for c in schema.INFERENCES.column_names if c != schema.INFERENCES.key)
 )
+# the stored rows of the inferences in _SOURCE (before the upsert: what it replaces; after: the result)
+_STORED = f"SELECT * FROM inferences WHERE inference_id IN (SELECT inference_id FROM {_SOURCE})"
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
@@ -45,30 +51,24 @@ def cursor(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
     return int(height), block_hash
 
 
-def _insert(con: duckdb.DuckDBPyConnection, sql: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    try:
-        con.register(_SOURCE, frame)
-    except duckdb.Error:
-        _insert_by_values(con, sql, columns, rows)
-        return
-    try:
+Runner = Callable[[duckdb.DuckDBPyConnection, tuple[str, ...], tuple[str, ...], list[tuple[object, ...]]], None]
+
+
+def _run(con: duckdb.DuckDBPyConnection, statements: tuple[str, ...], columns: tuple[str, ...],
+         rows: list[tuple[object, ...]]) -> None:
+    """Run `statements` in order with `rows` readable as the table _SOURCE (a DataFrame)."""
+    con.register(_SOURCE, pd.DataFrame(rows, columns=list(columns)))
+    for sql in statements:
         con.execute(sql)
-    except duckdb.CatalogException as error:
-        # DuckDB loses its pandas scan in some embedding processes (seen after IPython magics in
-        # one pytest process): fall back to a VALUES source, slower but independent of pandas
-        if "pandas_scan" not in str(error):
-            raise
-        con.unregister(_SOURCE)
-        _insert_by_values(con, sql, columns, rows)
-        return
     con.unregister(_SOURCE)
 
 
 _VALUES_CHUNK = 500
 
 
-def _insert_by_values(con: duckdb.DuckDBPyConnection, sql: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def _run_by_values(con: duckdb.DuckDBPyConnection, statements: tuple[str, ...], columns: tuple[str, ...],
+                   rows: list[tuple[object, ...]]) -> None:
+    """The same through VALUES chunks: slower, but independent of DuckDB's pandas scan."""
     row_slots = "(" + ", ".join("?" * len(columns)) + ")"
     for start in range(0, len(rows), _VALUES_CHUNK):
         chunk = rows[start : start + _VALUES_CHUNK]
@@ -77,14 +77,43 @@ def _insert_by_values(con: duckdb.DuckDBPyConnection, sql: str, columns: tuple[s
             f" AS v({', '.join(columns)})",
             [value for row in chunk for value in row],
         )
-        con.execute(sql)
+        for sql in statements:
+            con.execute(sql)
     con.execute(f"DROP TABLE IF EXISTS {_SOURCE}")
+
+
+def _store_inferences(con: duckdb.DuckDBPyConnection, rows: list[tuple[object, ...]], run: Runner) -> None:
+    """New inferences are inserted; the rest are upserted. inference_totals follows both."""
+    columns = schema.INFERENCES.column_names
+    new = [row for row in rows if row[_STARTED] is not None]
+    changed = [row for row in rows if row[_STARTED] is None]
+    if new:
+        statements = [_INSERT]
+        if any(row[_FINISHED] is not None for row in new):  # at the chain's tip they have only started
+            statements.append(totals.change(schema.INFERENCES.select_sql(_SOURCE), 1))
+        run(con, tuple(statements), columns, new)
+    if changed:
+        run(con, (totals.change(_STORED, -1), _UPSERT, totals.change(_STORED, 1)), columns, changed)
 
 
 def write(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height: int) -> None:
     """Append `extraction` (which must start right after `after_height`) and move the cursor."""
     if extraction.block_count == 0:
         return
+    # DuckDB's pandas scan can vanish from under a transaction: while another connection to the
+    # same database opens in this process (another thread querying the ledger a follower writes),
+    # or for good in some embedding processes (seen after IPython magics). The failed transaction
+    # stored nothing: try once more, then through VALUES.
+    for run in (_run, _run, _run_by_values):
+        try:
+            _write(con, extraction, after_height, run)
+            return
+        except duckdb.CatalogException as error:
+            if "pandas_scan" not in str(error) or run is _run_by_values:
+                raise
+
+
+def _write(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height: int, run: Runner) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         # Checked inside the transaction: a second writer that got here first makes this one fail, not repeat.
@@ -93,14 +122,9 @@ def write(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height: 
                                   "were being prepared; is another sync writing to it?")
         for table in schema.TABLES:
             if table is schema.INFERENCES:
-                rows = extraction.inference_rows()
-                new = [row for row in rows if row[_STARTED] is not None]
-                changed = [row for row in rows if row[_STARTED] is None]
-                for sql, part in ((table.insert_sql(_SOURCE), new), (_UPSERT, changed)):
-                    if part:
-                        _insert(con, sql, table.column_names, part)
+                _store_inferences(con, extraction.inference_rows(), run)
             elif extraction.rows[table.name]:
-                _insert(con, table.insert_sql(_SOURCE), table.column_names, extraction.rows[table.name])
+                run(con, (table.insert_sql(_SOURCE),), table.column_names, extraction.rows[table.name])
         con.execute(
             "UPDATE ledger_cursor SET height = ?, block_hash = ? WHERE id = 1",
             [extraction.last_height, extraction.last_hash],

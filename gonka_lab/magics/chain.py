@@ -115,6 +115,7 @@ class SprintResult:
     poc_start_height: int
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # name, nonces_tried, valid_nonces
     weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    updates: list[tuple[int, pd.DataFrame]] = field(default_factory=list)  # (block, progress) as shown live
 
     def __repr__(self) -> str:
         return f"<sprint of epoch {self.epoch_index}: {int(self.progress['valid_nonces'].sum())} valid nonces>"
@@ -155,6 +156,19 @@ class _SprintWatch:
                              "valid_nonces": [valid.get(n, 0) for n in names]})
 
 
+class _Pace:
+    """The chain's seconds per block as seen since the sprint began, to turn blocks left into time."""
+
+    def __init__(self, height: int) -> None:
+        self._start = (time.monotonic(), height)
+
+    def seconds(self, height: int, blocks: int) -> str:
+        started, first = self._start
+        if height <= first or blocks == 0:
+            return ""
+        return f" (~{blocks * (time.monotonic() - started) / (height - first):.0f} s)"
+
+
 def _wait(session: Session, view: SprintView, until: Any, what: str, deadline: float) -> dict[str, Any]:
     while True:
         with session.chain() as client:
@@ -172,12 +186,14 @@ def _wait(session: Session, view: SprintView, until: Any, what: str, deadline: f
 @timeout_args(180.0)
 def sprint(session: Session, args: argparse.Namespace, cell: str | None) -> SprintResult:
     """Watch the next PoW sprint: per participant nonces tried, valid nonces on chain and blocks
-    left; then the weights it earned. Waits for the next PoC stage if none runs.
+    (and seconds) of generation left; then the weights it earned. Waits for the next PoC stage if
+    none runs.
 
     Examples::
 
         s = %gonka sprint
         s.progress        # name, nonces_tried, valid_nonces
+        s.updates         # [(block, progress), …] as the live view showed them
         s.weights         # the participants table once the new weights apply
     """
     deadline = time.monotonic() + args.timeout
@@ -187,11 +203,14 @@ def sprint(session: Session, args: argparse.Namespace, cell: str | None) -> Spri
     current = _wait(session, view, lambda e: e["phase"] == "PoCGenerate", "a PoC generation stage", deadline)
     stages = current["stages"]
     result = SprintResult(current["epoch_index"], int(stages["poc_start"]))
+    pace = _Pace(current["height"])
     while current["height"] < int(stages["set_new_validators"]):
         result.progress = watch.progress(result.poc_start_height)
+        result.updates.append((current["height"], result.progress))
         left = max(0, int(stages["poc_generation_end"]) - int(current["height"]))
         view.update(result.progress, f"epoch {result.epoch_index}, block {current['height']}: "
-                                     f"{left} block(s) of generation left, {current['phase']}")
+                                     f"{left} block(s){pace.seconds(current['height'], left)} of generation left, "
+                                     f"{current['phase']}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"sprint: weights not set before the timeout (block {current['height']})")
         time.sleep(POLL_S)  # polling the ML nodes and the chain, bounded by the deadline

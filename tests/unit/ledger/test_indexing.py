@@ -6,10 +6,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
-from gonka_lab.ledger import Ledger, LedgerError
+from gonka_lab.ledger import Ledger, LedgerError, writer
 from gonka_lab.ledger.schema import TABLES
 
 from ..app.harness import ALICE, BOB, CAROL, Node
@@ -182,3 +183,60 @@ def test_a_read_only_ledger_must_exist(tmp_path: Path) -> None:
     (tmp_path / "junk.duckdb").write_text("not a database")
     with pytest.raises(LedgerError, match="cannot open ledger"):
         Ledger(tmp_path / "junk.duckdb")
+
+
+# inference_totals recomputed from the inference rows, written independently of totals.py
+TOTALS_FROM_ROWS = """
+    SELECT epoch, executor, count(*) AS inferences, sum(prompt_tokens) AS prompt_tokens,
+           sum(completion_tokens) AS completion_tokens, sum(prompt_tokens + completion_tokens) AS tokens,
+           sum(cost) AS cost, sum(executor_reputation) AS reputation_sum, count(executor_reputation) AS reputations,
+           count(*) FILTER (WHERE validations > 0) AS validated,
+           count(*) FILTER (WHERE status = 'INVALIDATED') AS invalidated
+    FROM inferences WHERE finished_height IS NOT NULL GROUP BY epoch, executor ORDER BY epoch, executor
+"""
+
+
+def _totals(ledger: Ledger) -> list[tuple[Any, ...]]:
+    return list(ledger.sql("SELECT * FROM inference_totals ORDER BY epoch, executor").itertuples(index=False))
+
+
+@pytest.mark.parametrize("batch_blocks", [1, 7, 1000])
+def test_inference_totals_follow_every_lifecycle_step(tmp_path: Path, blocks: list[dict[str, Any]],
+                                                      batch_blocks: int) -> None:
+    ledger = index(tmp_path / "ledger.duckdb", blocks, batch_blocks=batch_blocks)
+    expected = list(ledger.sql(TOTALS_FROM_ROWS).itertuples(index=False))
+    assert len(expected) >= 3 and _totals(ledger) == expected
+    served = ledger.views.tokens_served
+    assert served["inferences"].sum() == len(ledger.sql("SELECT * FROM inferences WHERE finished_height IS NOT NULL"))
+
+
+def test_a_ledger_without_totals_gets_them_on_open(db: Path, blocks: list[dict[str, Any]]) -> None:
+    ledger = index(db, blocks)
+    expected = _totals(ledger)
+    with duckdb.connect(str(db)) as con:  # a ledger file written before inference_totals existed
+        con.execute("DROP TABLE inference_totals")
+        con.execute("UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version'")
+    reopened = Ledger(db)
+    assert _totals(reopened) == expected
+    assert reopened.sql("SELECT value FROM ledger_meta WHERE key = 'schema_version'")["value"][0] == "2"
+
+
+def test_without_the_pandas_scan_the_same_rows_go_in_through_values(
+    tmp_path: Path, blocks: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's pandas scan can vanish (see writer.write): each transaction is then rolled back and
+    stored again, and in the end through VALUES chunks: the same ledger."""
+    straight = index(tmp_path / "straight.duckdb", blocks, batch_blocks=7)
+    attempts = []
+
+    def lost_scan(con: duckdb.DuckDBPyConnection, *args: object) -> None:
+        attempts.append(args)
+        con.execute("INSERT INTO ledger_meta VALUES ('half-written', '')")  # rolled back with the rest
+        raise duckdb.CatalogException("Catalog Error: Table Function with name pandas_scan does not exist!")
+
+    monkeypatch.setattr(writer, "_run", lost_scan)
+    monkeypatch.setattr(writer, "_VALUES_CHUNK", 3)  # lifecycles cross chunks too
+    fallback = index(tmp_path / "fallback.duckdb", blocks, batch_blocks=7)
+    assert len(attempts) == 2 * -(-len(blocks) // 7)  # two tries per transaction before VALUES
+    assert snapshot(fallback) == snapshot(straight) and _totals(fallback) == _totals(straight)
+    assert fallback.sql("SELECT count(*) AS n FROM ledger_meta WHERE key = 'half-written'")["n"][0] == 0

@@ -12,6 +12,7 @@ from IPython.utils.capture import capture_output
 
 from gonka_lab.magics import SUBCOMMANDS
 from gonka_lab.magics.session import Session
+from node.devnet.ports import free_ports
 
 
 @pytest.fixture
@@ -70,3 +71,15 @@ def test_sql_on_a_ledger_file(ip: InteractiveShell, tmp_path: Path) -> None:
     with capture_output() as out:
         assert ip.run_cell_magic("gonka", f"sql --db {db}", "  ") is None
     assert "no SQL" in _one_error_line(out)
+
+
+@pytest.mark.parametrize("line", ["status", "epoch", "sprint --timeout 5", "ledger sync --db {db}",
+                                  "sql --sync --db {db} SELECT 1"])
+def test_an_unreachable_node_is_one_line(ip: InteractiveShell, tmp_path: Path, line: str) -> None:
+    (port,) = free_ports(1)
+    ip.magics_manager.registry["GonkaMagics"].session.chain_url = f"127.0.0.1:{port}"  # as after `connect`
+    with capture_output() as out:
+        assert ip.run_line_magic("gonka", line.format(db=tmp_path / "ledger.duckdb")) is None
+    assert "unreachable" in _one_error_line(out)
+    ip.run_cell("y = 2 * 3")
+    assert ip.user_ns["y"] == 6
