@@ -45,6 +45,9 @@ ML_LOCK_WAIT_S = 10.0
 # Refusals that say "not this node, not now": try the next ML node, then answer 503.
 _ML_BUSY_CODES = (
     grpc.StatusCode.FAILED_PRECONDITION,  # switched to PoW (or stopped) meanwhile
+    # the model was unloaded meanwhile (a sprint starts): only nodes listed as serving it are asked,
+    # so this is a stale view, not an unknown model — the client should retry, not give up
+    grpc.StatusCode.NOT_FOUND,
     grpc.StatusCode.RESOURCE_EXHAUSTED,  # its queue is full
     grpc.StatusCode.UNAVAILABLE,
     grpc.StatusCode.DEADLINE_EXCEEDED,

@@ -5,7 +5,7 @@ ctx.epoch current, and reacts to the `epoch_stage` block events:
 
     poc_start             commit the seed for the new epoch; sprint on every ML node, send batches
     poc_generation_end    ML nodes to PoW validation (ends generation; the batch stream drains)
-    poc_validation_start  validate the other participants' batches
+    poc_validation_start  validate every participant's batches (own included)
     poc_validation_end    ML nodes back to inference
     set_new_validators    forget seeds older than the previous epoch
     claim_money           claim the previous epoch with its seed
@@ -200,7 +200,7 @@ class Orchestrator:
     def _validate(self, round_: poc.PocRound) -> Callable[[], Awaitable[None]]:
         async def action() -> None:
             if self._height() < round_.validation_window_end:
-                self._run("poc-validation", poc.validate_others(self.ctx, round_, self._height, self._reached))
+                self._run("poc-validation", poc.validate_batches(self.ctx, round_, self._height, self._reached))
 
         return action
 

@@ -1,4 +1,4 @@
-"""Proof of Compute on this node's ML nodes: the sprint, and the validation of others' batches (§2).
+"""Proof of Compute on this node's ML nodes: the sprint, and the validation of every participant's batches (§2).
 
 Sprint (PoC start P): every ML node is switched to PoW generation for the block hash of P
 and this participant's account public key, node i of n owning its share of the nonce
@@ -163,15 +163,13 @@ async def start_validation(ctx: ApiContext, round_: PocRound) -> None:
             )
 
 
-# -- validation of the others' batches ---------------------------------------------------------
+# -- validation of every participant's batches ------------------------------------------------------
 
 
-def nonces_by_participant(batches: Sequence[dict[str, Any]], exclude: str) -> dict[str, tuple[list[int], list[float]]]:
-    """Each participant's nonces and distances over all its batches (in the chain's order), but `exclude`'s."""
+def nonces_by_participant(batches: Sequence[dict[str, Any]]) -> dict[str, tuple[list[int], list[float]]]:
+    """Each participant's nonces and distances over all its batches (in the chain's order)."""
     merged: dict[str, tuple[list[int], list[float]]] = {}
     for batch in batches:
-        if batch["participant"] == exclude:
-            continue
         nonces, dist = merged.setdefault(batch["participant"], ([], []))
         nonces.extend(int(n) for n in batch["nonces"])
         dist.extend(float(d) for d in batch["dist"])
@@ -206,18 +204,22 @@ async def _verdict(ctx: ApiContext, batch: ProofBatch, first_node: int) -> dict[
     return None
 
 
-async def validate_others(
+async def validate_batches(
     ctx: ApiContext, round_: PocRound, height: Callable[[], int], reached: Callable[[int], Awaitable[None]]
 ) -> None:
-    """Check every other participant's batches on the ML nodes (started with `start_validation`)."""
+    """Check every participant's batches on the ML nodes (started with `start_validation`), this
+    host's own included, as the reference's api node does: acceptance needs valid votes of more than
+    half of the whole group's weight, so a host that never voted on itself would depend on a majority
+    of the others — with four equal hosts, one silent host would cost every other host its weight.
+    Voting for itself gives a cheater nothing: its own weight is below half of the group."""
     await reached(round_.batch_window_end)  # every batch is on chain (the window may outlast the validation start)
     answer = await ctx.chain.query("poc_batches", poc_start_height=round_.poc_start)
-    others = nonces_by_participant(answer["batches"], exclude=ctx.address)
+    participants = nonces_by_participant(answer["batches"])
     sends: list[asyncio.Task[TxOutcome]] = []
     try:
-        for index, (participant, (nonces, dist)) in enumerate(sorted(others.items())):
+        for index, (participant, (nonces, dist)) in enumerate(sorted(participants.items())):
             if height() >= round_.validation_window_end:
-                left = len(others) - index
+                left = len(participants) - index
                 log.warning("%s: PoC validation window closed; %d participant(s) left unchecked", ctx.name, left)
                 break
             account = await ctx.chain.query("account", address=participant)
@@ -233,4 +235,4 @@ async def validate_others(
         for send in sends:  # cancelled at the end of validation: late verdicts would be refused anyway
             send.cancel()
     done = sum(outcome in (TxOutcome.COMMITTED, TxOutcome.DUPLICATE) for outcome in outcomes)
-    log.info("%s: PoC validation for P=%d: %d/%d verdicts on chain", ctx.name, round_.poc_start, done, len(others))
+    log.info("%s: PoC validation for P=%d: %d/%d verdicts on chain", ctx.name, round_.poc_start, done, len(participants))

@@ -1,4 +1,8 @@
-"""Fault scenarios run real networks; each test gets its own and always tears it down."""
+"""Fault scenarios run real networks and always tear them down.
+
+`net4`: a fresh chain-only network of 4 validators per test. Full networks (chain, ML and api
+nodes): see full/conftest.py.
+"""
 
 from __future__ import annotations
 

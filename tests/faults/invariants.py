@@ -1,19 +1,27 @@
 """Invariants checked on every node after every fault scenario.
 
 - identical block hash and app hash at every height all nodes have;
-- every acknowledged tx in exactly one block, at the same height on every node;
+- every acknowledged tx in exactly one block, at the same height on every node; no tx twice;
 - supply conserved: it changes only by minted rewards and burns/slashes;
 - no account balance is negative (balances are unsigned on chain; a wrapped value would show
-  up as an absurd amount, so balances are also bounded by the supply).
+  up as an absurd amount, so balances are also bounded by the supply);
+- full networks: every inference an api node accepted ends on chain as FINISHED, VALIDATED,
+  INVALIDATED, or EXPIRED with its whole escrow refunded.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from typing import Any
 
 from node.chain.client import ChainClient
 from node.devnet.network import Devnet
+from node.devnet.supervisor import wait_for
+from tests.integration.network_fixtures import FINAL, Network
+
+POLL_S = 0.1
+ACCOUNTED_WITHIN_S = 90  # expiry is 10 blocks after a Start; validation votes close within ~10 more
 
 
 def chain_urls(net: Devnet) -> list[str]:
@@ -34,7 +42,7 @@ def check_headers_agree(urls: list[str], up_to: int | None = None) -> int:
     clients = [ChainClient(url) for url in urls]
     try:
         for height in range(1, top + 1):
-            views = {(c.block(height)["hash"], c.block(height)["app_hash"]) for c in clients}
+            views = {(block["hash"], block["app_hash"]) for block in (c.block(height) for c in clients)}
             assert len(views) == 1, f"nodes disagree at height {height}: {views}"
     finally:
         for client in clients:
@@ -43,9 +51,8 @@ def check_headers_agree(urls: list[str], up_to: int | None = None) -> int:
 
 
 def wait_common_height(urls: list[str], target: int, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while common_height(urls) < target:
-        assert time.monotonic() < deadline, f"nodes did not all reach height {target}"
+    reached = wait_for(lambda: common_height(urls) >= target, timeout_s, POLL_S)
+    assert reached, f"nodes did not all reach height {target}"
 
 
 def check_acknowledged_txs(urls: list[str], acknowledged: list[str]) -> None:
@@ -81,3 +88,39 @@ def check_all(net: Devnet, acknowledged: list[str], addresses: list[str]) -> Non
     check_headers_agree(urls)
     check_acknowledged_txs(urls, acknowledged)
     check_supply(urls, addresses)
+
+
+def check_inferences_accounted(
+    network: Network, accepted: list[str], within_s: float = ACCOUNTED_WITHIN_S
+) -> dict[str, dict[str, Any]]:
+    """Every accepted inference reaches a final status on chain within `within_s`; an expired
+    one got its whole escrow back. Returns the records."""
+    pending = list(dict.fromkeys(accepted))
+    records: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + within_s
+    while pending:
+        record = network.record(pending[0])
+        if record is not None and record["status"] in FINAL:
+            records[pending.pop(0)] = record
+            continue
+        if time.monotonic() >= deadline:
+            missing = {i: (network.record(i) or {}).get("status", "not on chain") for i in pending}
+            raise AssertionError(f"{len(missing)} of {len(accepted)} accepted inferences not accounted for: "
+                                 f"{dict(list(missing.items())[:5])}")
+        time.sleep(0.5)  # polling the chain for the record, with a deadline
+    for inference_id, record in records.items():
+        if record["status"] == "EXPIRED":
+            refunds = network.events.find("inference_expired", inference_id=inference_id)
+            assert refunds and int(refunds[0]["refund"]) == int(record["escrow"]), (inference_id, record, refunds)
+    return records
+
+
+def full_network_addresses(network: Network, extra: list[str]) -> list[str]:
+    manifest = network.net.manifest
+    return [manifest.faucet.address, *(p.address for p in manifest.participants), *extra]
+
+
+def check_full(network: Network, accepted: list[str], developers: list[str]) -> None:
+    """check_all on a full network, then every accepted inference accounted for."""
+    check_all(network.net, [], full_network_addresses(network, developers))
+    check_inferences_accounted(network, accepted)

@@ -5,30 +5,16 @@ time it resumes within 40 s of the fault ending, and the invariants hold at the 
 
 from __future__ import annotations
 
-import os
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from node.devnet.network import Devnet
 
 from tests.faults.invariants import chain_urls, check_all, common_height
 from tests.faults.load import TransferLoad
+from tests.faults.perturb import paused
 
 PAUSE_S = 10
 RECOVER_S = 40  # CometBFT e2e allows 20 s; doubled for a shared 2-core machine
-
-
-@contextmanager
-def paused(net: Devnet, name: str) -> Iterator[None]:
-    pid = net.pid(net.node(name))
-    assert pid is not None
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
 
 
 def _live_urls(net: Devnet, down: set[str]) -> list[str]:

@@ -34,15 +34,16 @@ def test_chunks_respect_the_chains_batch_limit() -> None:
     assert [p[1] for p in parts] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0]]
 
 
-def test_each_other_participants_batches_are_concatenated_in_chain_order() -> None:
+def test_each_participants_batches_are_concatenated_in_chain_order() -> None:
     batches = [
         {"participant": "gonka1b", "nonces": [5, 7], "dist": [0.1, 0.2]},
         {"participant": "gonka1me", "nonces": [1], "dist": [0.3]},
         {"participant": "gonka1a", "nonces": [2], "dist": [0.4]},
         {"participant": "gonka1b", "nonces": [9], "dist": [0.5]},
     ]
-    assert nonces_by_participant(batches, exclude="gonka1me") == {
+    assert nonces_by_participant(batches) == {
         "gonka1b": ([5, 7, 9], [0.1, 0.2, 0.5]),
+        "gonka1me": ([1], [0.3]),
         "gonka1a": ([2], [0.4]),
     }
 
