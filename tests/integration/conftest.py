@@ -12,10 +12,10 @@ from node.devnet.network import Devnet
 VALIDATORS = 4
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
-    """One 4-validator chain-only network shared by the whole session. A test that stops a
-    node must start it again before it ends (see test_chain_faults)."""
+    """One 4-validator chain-only network shared by the integration tests (stopped after their
+    last one). A test that stops a node must start it again before it ends (see test_chain_faults)."""
     net = Devnet.up(tmp_path_factory.mktemp("devnet") / "net", participants=VALIDATORS)
     try:
         yield net

@@ -5,9 +5,10 @@ Hosts that judge inferences honestly keep more than half of the weight in every 
 inferences are honest; it loses its weight at the second PoC, p6 and p7 theirs once
 convicted), so invalidation votes follow the honest majority, as the protocol assumes.
 
-A test module uses it with `from tests.integration.network_fixtures import network, traffic`.
-Each importing module gets its own fixture definition, so the network itself is a
-process-wide singleton: the first user starts it, the session's end stops it.
+The `network` and `traffic` fixtures live in tests/integration/network/conftest.py with package
+scope: the network runs for that package's tests only, not through the rest of the suite (its
+sprints and traffic would load the machine under every later test). tests/faults/full starts its
+own network with `start_network`.
 
 `traffic` keeps signed inferences flowing through the honest api nodes in the background
 (that is what gets cheaters caught and what settles into rewards) and records every
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from typing import Any
 import grpc
 import httpx
 import openai
-import pytest
 
 from gonka_lab.client import ApiError, GonkaClient, wait_serving
 from gonka_lab.signing import GonkaSigningTransport
@@ -136,43 +135,6 @@ def stop_network(network: Network) -> None:
     network.net.down()
 
 
-_shared: Network | None = None
-_start_failure: str | None = None  # one failed start is reported to every module, not retried
-_users = 0
-_lock = threading.Lock()
-
-
-@pytest.fixture(scope="session")
-def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
-    global _shared, _users, _start_failure
-    with _lock:
-        if _start_failure is not None:
-            pytest.fail(f"the shared network did not start: {_start_failure}")
-        if _shared is None:
-            try:
-                _shared = start_network(tmp_path_factory.mktemp("network") / "net")
-            except BaseException as error:
-                _start_failure = str(error) or type(error).__name__
-                raise
-            try:
-                _shared.net.join(JOINER, timeout_s=START_TIMEOUT_S)  # late: after genesis, before the 2nd PoC
-            except BaseException as error:
-                _start_failure = str(error) or type(error).__name__
-                stop_network(_shared)
-                _shared = None
-                raise
-        _users += 1
-        shared = _shared
-    try:
-        yield shared
-    finally:
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                stop_network(shared)
-                _shared = None
-
-
 @dataclass
 class Traffic:
     """Signed inferences sent one after another by a few workers, each through a random honest TA."""
@@ -214,17 +176,3 @@ class Traffic:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=60)
-
-
-_traffic: Traffic | None = None
-
-
-@pytest.fixture(scope="session")
-def traffic(network: Network) -> Iterator[Traffic]:
-    global _traffic
-    with _lock:
-        if _traffic is None:
-            _traffic = Traffic(network).start()
-        flowing = _traffic
-    yield flowing
-    flowing.stop()

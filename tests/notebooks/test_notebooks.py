@@ -10,7 +10,6 @@ import papermill
 import pytest
 
 from node.devnet.network import Devnet
-from tests.notebooks.cockpit_network import cockpit_network  # noqa: F401
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # in this order: 04 makes p3 a cheater on the shared network (its inference only: it still trains
@@ -31,7 +30,7 @@ def test_every_notebook_is_tested_and_has_parameters() -> None:
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("name", [n for n in ORDER if (NOTEBOOKS / f"{n}.ipynb").exists()])
-def test_notebook_runs(name: str, cockpit_network: Devnet, tmp_path: Path) -> None:  # noqa: F811
+def test_notebook_runs(name: str, cockpit_network: Devnet, tmp_path: Path) -> None:
     output = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(output), kernel_name="python3",
                                parameters={"network_dir": str(cockpit_network.dir),

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.network_fixtures import (  # noqa: F401
+from tests.integration.network_fixtures import (
     HONEST,
     NETWORK_TEST_TIMEOUT_S,
     Network,
     Traffic,
-    network,
-    traffic,
 )
 
 pytestmark = pytest.mark.timeout(NETWORK_TEST_TIMEOUT_S)

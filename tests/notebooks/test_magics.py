@@ -17,13 +17,12 @@ from gonka_lab.ledger import Ledger
 from node.chain.client import ChainClient, ChainError
 from node.devnet.network import Devnet
 from node.devnet.supervisor import wait_for
-from tests.notebooks.cockpit_network import cockpit_network  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ip(cockpit_network: Devnet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractiveShell]:  # noqa: F811
+def ip(cockpit_network: Devnet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractiveShell]:
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "gonka_lab")
     session = shell.magics_manager.registry["GonkaMagics"].session
@@ -136,7 +135,7 @@ def _disagreement(ledger: Ledger, client: ChainClient) -> str | None:
 
 
 def test_the_ledger_agrees_with_the_chain_after_several_epochs(
-    ip: InteractiveShell, cockpit_network: Devnet, tmp_path: Path  # noqa: F811
+    ip: InteractiveShell, cockpit_network: Devnet, tmp_path: Path
 ) -> None:
     db = tmp_path / "ledger.duckdb"
     with cockpit_network.client() as client:
@@ -155,7 +154,7 @@ def test_the_ledger_agrees_with_the_chain_after_several_epochs(
     assert ledger.sql("SELECT count(DISTINCT epoch) AS n FROM participants_by_epoch")["n"][0] >= 2
 
 
-def test_net_subcommands_return_objects(ip: InteractiveShell, cockpit_network: Devnet,  # noqa: F811
+def test_net_subcommands_return_objects(ip: InteractiveShell, cockpit_network: Devnet,
                                         tmp_path: Path) -> None:
     status = ip.run_line_magic("gonka", "net status")
     assert status.nodes.set_index("name").loc["p2-api", "running"] and len(status.participants) == 3

@@ -12,7 +12,6 @@ from IPython.utils.capture import capture_output
 
 from node.devnet.genesis import GNK
 from node.devnet.network import Devnet
-from tests.notebooks.cockpit_network import cockpit_network  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -22,7 +21,7 @@ QUIET_BLOCKS = 25  # blocks to the next PoC the run starts with at least
 
 
 @pytest.fixture(scope="module")
-def ip(cockpit_network: Devnet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractiveShell]:  # noqa: F811
+def ip(cockpit_network: Devnet, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractiveShell]:
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "gonka_lab")
     session = shell.magics_manager.registry["GonkaMagics"].session

@@ -15,13 +15,12 @@ from click.testing import CliRunner
 
 from gonka_lab.cli import main
 from gonka_lab.signing import GonkaSigningTransport
-from tests.integration.network_fixtures import (  # noqa: F401
+from tests.integration.network_fixtures import (
     ADVERSARIES,
     HONEST,
     JOINER,
     NETWORK_TEST_TIMEOUT_S,
     Network,
-    network,
 )
 
 pytestmark = pytest.mark.timeout(NETWORK_TEST_TIMEOUT_S)

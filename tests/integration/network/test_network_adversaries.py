@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.network_fixtures import (  # noqa: F401
+from tests.integration.network_fixtures import (
     ADVERSARIES,
     FINAL,
     HONEST,
@@ -24,8 +24,6 @@ from tests.integration.network_fixtures import (  # noqa: F401
     NETWORK_TEST_TIMEOUT_S,
     Network,
     Traffic,
-    network,
-    traffic,
 )
 
 pytestmark = pytest.mark.timeout(NETWORK_TEST_TIMEOUT_S)

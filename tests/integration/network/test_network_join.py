@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.network_fixtures import JOINER, NETWORK_TEST_TIMEOUT_S, Network, network  # noqa: F401
+from tests.integration.network_fixtures import JOINER, NETWORK_TEST_TIMEOUT_S, Network
 
 pytestmark = pytest.mark.timeout(NETWORK_TEST_TIMEOUT_S)
 
