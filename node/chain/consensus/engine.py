@@ -255,6 +255,20 @@ class ConsensusEngine:
             await asyncio.sleep(self.timeouts.regossip_ms / 1000)  # periodic re-send, not synchronization
             for envelope in self.own_envelopes[-8:]:
                 self._broadcast(envelope)
+            for vote in self._polka_votes():
+                self._broadcast(pb.Envelope(vote=vote))
+
+    def _polka_votes(self) -> list[pb.Vote]:
+        """Other validators' prevotes behind this node's valid value. A peer that missed them
+        cannot accept a re-proposal of that value (it needs the round's 2/3 prevotes), and their
+        signer may be gone for good — three of four validators would then never agree while one
+        of them is locked on it. Relaying them is what Tendermint's vote gossip does."""
+        valid = self.sm.valid
+        if valid is None:
+            return []
+        votes = self.sm.votes.get(valid.round, VoteType.PREVOTE).by_validator.values()
+        return [vote.signed for vote in votes
+                if vote.block_hash == valid.block_hash and vote.validator != self.address and vote.signed is not None]
 
     async def _sync_loop(self) -> None:
         while True:
