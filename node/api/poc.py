@@ -217,7 +217,9 @@ async def validate_batches(
     participants = nonces_by_participant(answer["batches"])
     sends: list[asyncio.Task[TxOutcome]] = []
     try:
-        for index, (participant, (nonces, dist)) in enumerate(sorted(participants.items())):
+        # its own batches last: if the window closes first, what is left unchecked costs only itself
+        ordered = sorted(participants.items(), key=lambda item: (item[0] == ctx.address, item[0]))
+        for index, (participant, (nonces, dist)) in enumerate(ordered):
             if height() >= round_.validation_window_end:
                 left = len(participants) - index
                 log.warning("%s: PoC validation window closed; %d participant(s) left unchecked", ctx.name, left)
