@@ -31,27 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from node.core.listen import Listen, ListenError
-
 from node.api.context import ADVERSARY_MODES
+from node.core.config_error import ConfigError
 from node.core.consensus_keys import validate_consensus_public_key
 from node.core.errors import InvalidKey
 from node.core.keys import AccountKey
+from node.core.listen import Listen
 
 DEFAULT_STARTUP_TIMEOUT_S = 120.0
-
-
-class ConfigError(ValueError):
-    pass
-
-
-def _listen(where: str, value: Any) -> Listen:
-    try:
-        return Listen.parse(where, value)
-    except ListenError as error:
-        raise ConfigError(str(error)) from None
-
-
 
 
 @dataclass(frozen=True)
@@ -92,7 +79,7 @@ class ApiNodeConfig:
         adversary = data.get("adversary", "")
         if adversary not in ADVERSARY_MODES:
             raise ConfigError(f"adversary must be one of {ADVERSARY_MODES}, got {adversary!r}")
-        listen = _listen("[public] listen", public.get("listen"))
+        listen = Listen.parse("[public] listen", public.get("listen"))
         timeout_s = _positive("[startup] timeout_s", startup.get("timeout_s", DEFAULT_STARTUP_TIMEOUT_S))
         limit = public.get("limit_kb_per_block")
         return cls(
@@ -157,7 +144,7 @@ def _ml_nodes(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(url, str) and url for url in value):
         raise ConfigError(f"[ml] nodes must be a non-empty list of HOST:PORT strings, got {value!r}")
     for url in value:
-        _listen("[ml] nodes entry", url.removeprefix("grpc://"))
+        Listen.parse("[ml] nodes entry", url.removeprefix("grpc://"))
     return tuple(value)
 
 

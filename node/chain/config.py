@@ -21,11 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from node.chain.consensus.timeouts import PROFILES, TimeoutProfile
+from node.core.config_error import ConfigError
 from node.core.consensus_keys import ConsensusKey
-
-
-class ConfigError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from node.core.listen import Listen, ListenError
-
+from node.core.config_error import ConfigError
+from node.core.listen import Listen
 from node.ml.inference.config import InferenceConfig
 from node.ml.inference.errors import InferenceError
 from node.ml.inference.model_spec import ModelSpec
@@ -41,19 +41,6 @@ from node.ml.training.adversary import make_policy
 
 POW_ADVERSARIES = ("fake-pow",)
 DEFAULT_QUEUE_LIMIT = 8
-
-
-class ConfigError(ValueError):
-    pass
-
-
-def _listen(where: str, value: Any) -> Listen:
-    try:
-        return Listen.parse(where, value)
-    except ListenError as error:
-        raise ConfigError(str(error)) from None
-
-
 
 
 @dataclass(frozen=True)
@@ -112,9 +99,9 @@ class MlNodeConfig:
         _known_keys("[metrics]", metrics, {"listen"})
         return cls(
             name=name,
-            grpc_listen=_listen("[grpc] listen", grpc["listen"]),
+            grpc_listen=Listen.parse("[grpc] listen", grpc["listen"]),
             queue_limit=_int("[grpc] queue_limit", grpc.get("queue_limit", DEFAULT_QUEUE_LIMIT), low=0),
-            metrics_listen=_listen("[metrics] listen", metrics["listen"]) if "listen" in metrics else None,
+            metrics_listen=Listen.parse("[metrics] listen", metrics["listen"]) if "listen" in metrics else None,
             pow=_pow(_table(data, "pow", required=False)),
             inference=_inference(_table(data, "inference", required=False)),
             training=_training(_table(data, "training", required=False), base),
