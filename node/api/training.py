@@ -6,9 +6,12 @@ Each poll (about once a block) reads the live tasks from the chain and, for each
   (StartTraining with the task's spec, this host's shard and the run's lighthouse) and relay the
   worker's event log to the chain: `started` -> MsgJoinTrainingTask (a restarted worker re-joins),
   `heartbeat` -> MsgTrainingHeartbeat (at most every HEARTBEAT_EVERY_S), `commit` ->
-  MsgCommitTrainingStep. A worker that dies (FAILED) is started again, up to MAX_RESTARTS times:
-  it re-joins and torchft heals it from the live workers. StartTraining refused because a PoW
-  sprint runs is simply tried again at the next poll.
+  MsgCommitTrainingStep (what piled up while a tx waited for its block goes in one tx). A worker
+  that dies (FAILED) is started again, up to MAX_RESTARTS times: it re-joins and torchft heals it
+  from the live workers. StartTraining refused because a PoW
+  sprint runs is simply tried again at the next poll. A restart does not wait for the relay to
+  catch up with the dead worker's events: the new worker appends to the same log, and one relay
+  at a time reads it in order.
 - the lighthouse: the task's first assignee (shard 0, its coordinator) runs the torchft
   lighthouse beside its api node for as long as the task trains; the other assignees ask the
   coordinator's api node for its address (training_routes.py), found through its participant url
@@ -61,6 +64,7 @@ for _message in (MsgJoinTrainingTask, MsgTrainingHeartbeat, MsgCommitTrainingSte
 
 POLL_S = 1.0
 HEARTBEAT_EVERY_S = 2.0
+RELAY_BATCH = 32  # progress messages in one tx at most (each well under 1 KB)
 MAX_RESTARTS = 3
 VALIDATION_SEGMENTS = 2
 VALIDATE_TIMEOUT_S = 300.0
@@ -158,12 +162,10 @@ class TrainingDriver:
         if task["assignees"][0] == self.ctx.address and duty.lighthouse is None:
             await self._start_lighthouse(task, duty)
         status = await self.ml.GetTrainingStatus(pb.TrainingStatusRequest(task_id=task_id))
-        if status.state == "RUNNING":
+        if status.state in ("RUNNING", "DONE"):  # DONE: hand over what is left; the chain moves the task on
             if duty.relay is None or duty.relay.done():
                 duty.relay = asyncio.create_task(self._logged(f"relay of task {task_id}", self._relay(task_id, duty)))
             return
-        if duty.relay is not None and not duty.relay.done():
-            return  # the worker ended: let the relay hand its last events over first
         if status.state == "IDLE" or (status.state == "FAILED" and duty.restarts < MAX_RESTARTS):
             url = duty.lighthouse_url or await self._peer_endpoint(task["assignees"][0], task_id, "lighthouse")
             if not url:
@@ -201,40 +203,80 @@ class TrainingDriver:
             await self.ml.StopTraining(pb.StopTrainingRequest(task_id=task_id))
 
     async def _relay(self, task_id: int, duty: TaskDuty) -> None:
-        """Hand the worker's events to the chain, in order, until the worker ends."""
+        """Hand the worker's events to the chain, in order, until the worker ends.
+
+        Reading and sending run apart: a worker commits outer steps faster than blocks come, so
+        what arrives while one tx waits for its block goes on chain together in the next one.
+        """
         request = pb.StreamTrainingEventsRequest(task_id=task_id, from_index=duty.relayed)
+        arrived: asyncio.Queue[tuple[int, dict[str, Any]] | None] = asyncio.Queue()
+
+        async def read() -> None:
+            try:
+                async for item in self.ml.StreamTrainingEvents(request):
+                    arrived.put_nowait((item.index, json.loads(item.json)))
+            except grpc.aio.AioRpcError as error:
+                log.warning("%s: event stream of task %d broke: %s", self.ctx.name, task_id, error.details())
+            finally:
+                arrived.put_nowait(None)  # the worker ended (or the stream broke)
+
+        reader = asyncio.create_task(read())
         try:
-            async for item in self.ml.StreamTrainingEvents(request):
-                await self._relay_event(task_id, duty, json.loads(item.json))
-                duty.relayed = item.index + 1
-        except grpc.aio.AioRpcError as error:
-            log.warning("%s: event stream of task %d broke: %s", self.ctx.name, task_id, error.details())
+            while True:
+                batch = [await arrived.get()]
+                while not arrived.empty():
+                    batch.append(arrived.get_nowait())
+                events = [entry for entry in batch if entry is not None]
+                if events:
+                    await self._relay_events(task_id, duty, [event for _, event in events])
+                    duty.relayed = events[-1][0] + 1
+                if batch[-1] is None:
+                    return
+        finally:
+            reader.cancel()
 
-    async def _relay_event(self, task_id: int, duty: TaskDuty, event: dict[str, Any]) -> None:
-        me, kind = self.ctx.address, event["event"]
+    async def _relay_events(self, task_id: int, duty: TaskDuty, events: list[dict[str, Any]]) -> None:
+        me = self.ctx.address
         join = MsgJoinTrainingTask(creator=me, task_id=task_id)
-        if kind == "started":
-            await send_tx(self.ctx.tx, [join], f"join training task {task_id}")
-        elif kind == "commit":
-            message = MsgCommitTrainingStep(creator=me, commitment=StepCommitment(**event["commitment"]))
-            await self._send_active(task_id, message, join, f"commit of task {task_id} step "
-                                    f"{event['commitment']['outer_step']}")
-        elif kind == "heartbeat" and time.monotonic() - duty.last_beat >= HEARTBEAT_EVERY_S:
-            duty.last_beat = time.monotonic()
-            message = MsgTrainingHeartbeat(creator=me, task_id=task_id, outer_step=event["outer_step"],
-                                           inner_step=event["inner_step"])
-            await self._send_active(task_id, message, join, f"heartbeat of task {task_id}")
-        elif kind == "error":
-            log.warning("%s: worker of task %d: %s", self.ctx.name, task_id, event["message"])
-        elif kind in ("healed", "retry", "done"):
-            log.info("%s: worker of task %d: %s", self.ctx.name, task_id, event)
+        progress: list[Message] = []  # commits (and the latest due heartbeat) for one tx, in order
+        for event in events:
+            kind = event["event"]
+            if kind == "started":
+                await self._send_progress(task_id, progress, join)
+                await send_tx(self.ctx.tx, [join], f"join training task {task_id}")
+            elif kind == "commit":
+                progress.append(MsgCommitTrainingStep(creator=me, commitment=StepCommitment(**event["commitment"])))
+                if len(progress) >= RELAY_BATCH:
+                    await self._send_progress(task_id, progress, join)
+            elif kind == "heartbeat" and time.monotonic() - duty.last_beat >= HEARTBEAT_EVERY_S:
+                duty.last_beat = time.monotonic()
+                progress.append(MsgTrainingHeartbeat(creator=me, task_id=task_id, outer_step=event["outer_step"],
+                                                     inner_step=event["inner_step"]))
+            elif kind == "error":
+                log.warning("%s: worker of task %d: %s", self.ctx.name, task_id, event["message"])
+            elif kind in ("healed", "retry", "done"):
+                log.info("%s: worker of task %d: %s", self.ctx.name, task_id, event)
+        await self._send_progress(task_id, progress, join)
 
-    async def _send_active(self, task_id: int, message: Message, join: Message, what: str) -> None:
-        """Send `message`; if the chain dropped this worker meanwhile (silent too long), re-join first."""
-        if await send_tx(self.ctx.tx, [message], what) is TxOutcome.REFUSED:
-            worker = await self._worker_record(task_id)
-            if worker is not None and worker["status"] == "DROPPED":
-                await send_tx(self.ctx.tx, [join, message], f"re-join and {what}")
+    async def _send_progress(self, task_id: int, messages: list[Message], join: Message) -> None:
+        """Send `messages` in one tx (then empty the list); if the chain refuses it, find out why.
+
+        Dropped meanwhile (silent too long): re-join first. Otherwise one message was refused (a
+        commit the chain already has, after an api node restart): send them one by one, so the
+        others still land.
+        """
+        if not messages:
+            return
+        batch, what = list(messages), f"{len(messages)} progress message(s) of task {task_id}"
+        messages.clear()
+        if await send_tx(self.ctx.tx, batch, what) is not TxOutcome.REFUSED:
+            return
+        worker = await self._worker_record(task_id)
+        if worker is not None and worker["status"] == "DROPPED":
+            await send_tx(self.ctx.tx, [join, *batch], f"re-join and {what}")
+        elif len(batch) > 1:
+            for message in batch:
+                await send_tx(self.ctx.tx, [message], f"{type(message).__name__} of task {task_id}")
 
     async def _worker_record(self, task_id: int) -> dict[str, Any] | None:
         task = await self.ctx.chain.query("training_task", task_id=task_id)
