@@ -22,6 +22,7 @@ from gonka_lab.commands.train import broadcast_messages, build_spec, created_tas
 from gonka_lab.home import HomeError
 from gonka_lab.magics.args import live_args
 from gonka_lab.magics.session import Session
+from gonka_lab.training_events import final_event
 from gonka_lab.widgets import Refresher, TrainingView
 from gonka_lab.widgets.training import LOSS_COLUMNS, loss_frame
 from node.chain.client import ChainError
@@ -29,6 +30,7 @@ from node.proto.gonka.training_tasks_pb2 import MsgCreateTrainingTask, MsgStopTr
 
 FINAL = ("SETTLED", "CANCELLED")
 WORKER_COLUMNS = ["worker", "status", "outer_step", "committed_steps", "paid", "address"]
+OUTCOME_COLUMNS = ["worker", "eval_loss", "final_params_hash", "outer_step", "address"]
 SPEC_FLAGS = ("model", "dataset", "inner_steps", "outer_steps", "min_workers", "max_workers", "batch_size",
               "seq_len", "seed", "inner_lr", "segment_steps", "budget")
 
@@ -73,6 +75,20 @@ class TrainingRun:
                 self.refresh()
                 time.sleep(1.0)  # polling the chain, bounded by the deadline
         return self.status
+
+    def outcomes(self) -> pd.DataFrame:
+        """What each worker ended with (its `done` event): held-out loss and final weights' hash.
+
+        Read where validators read a worker's work: its api node publishes its ML node's address
+        for the task, and the ML node streams the worker's event log. Workers that never ended
+        training (dropped, stopped) have no row.
+        """
+        names = _names(self.session)
+        with self.session.chain() as client:
+            done = {w["address"]: final_event(client, w["address"], self.task_id) for w in self.task["workers"]}
+        rows = [[names.get(address, ""), event["eval_loss"], event["final_params_hash"], event["outer_step"], address]
+                for address, event in done.items() if event is not None]
+        return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
 
     def stop(self) -> None:
         """Stop the live view (the task goes on)."""
