@@ -19,6 +19,7 @@ import papermill
 from nbconvert import HTMLExporter
 
 from gonka_lab.client import wait_serving
+from gonka_lab.notebook_kernel import IpcKernelManager
 from node.core.keys import AccountKey
 from node.devnet.network import Devnet, DevnetError
 
@@ -44,7 +45,8 @@ def run_notebook(name: str, out: Path, parameters: dict[str, object]) -> float:
     executed = out / f"{name}.ipynb"
     try:
         papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(executed), parameters=parameters,
-                                   kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)
+                                   kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
+                                   kernel_manager_class=IpcKernelManager)
     finally:  # a failed run's notebook shows where it failed: convert it too
         if executed.exists():
             html, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))

@@ -9,6 +9,7 @@ import nbformat
 import papermill
 import pytest
 
+from gonka_lab.notebook_kernel import IpcKernelManager
 from node.devnet.network import Devnet
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -35,7 +36,7 @@ def test_notebook_runs(name: str, cockpit_network: Devnet, tmp_path: Path) -> No
     papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(output), kernel_name="python3",
                                parameters={"network_dir": str(cockpit_network.dir),
                                            "gonka_home": str(tmp_path / "home")},
-                               cwd=str(NOTEBOOKS), progress_bar=False)
+                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_manager_class=IpcKernelManager)
     executed = nbformat.read(output, as_version=4)
     assert "injected-parameters" in executed.cells[2].metadata.get("tags", [])
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
