@@ -21,8 +21,10 @@ their weight (RESULTS.md, bugs found).
 
 Then the invariants: identical headers and app hashes, no tx twice, supply conserved, no
 negative balance, and every inference an api node accepted ends on chain (FINISHED, VALIDATED,
-INVALIDATED, or EXPIRED with its escrow refunded). A second test drives p3's bandwidth limiter
-past capacity: it answers 429 with Retry-After, and later requests succeed again.
+INVALIDATED, or EXPIRED with its escrow refunded). A second test does the same to p3's chain node
+(kill, pause, and a restart overlapping an api node kill; then at a sprint's start and during its
+validation). A third drives p3's bandwidth limiter past capacity: it answers 429 with
+Retry-After, and later requests succeed again.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from node.core.keys import AccountKey
 from tests.faults.full import HOSTS
 from tests.faults.inference_load import InferenceLoad
 from tests.faults.invariants import check_full, check_inferences_accounted
-from tests.faults.perturb import assert_all_running, kill_restart, paused, term_restart
+from tests.faults.perturb import assert_all_running, down, kill_restart, paused, term_restart
 from tests.integration.network_fixtures import Network
 
 pytestmark = pytest.mark.timeout(600)
@@ -128,6 +130,40 @@ def test_api_and_ml_node_faults_under_load_and_through_two_sprints(full: Network
         load.wait_accepted(3, SERVE_AGAIN_S)
     print(f"load: {len(load.accepted)} accepted, refusals {dict(load.refused)} {load.refusal_messages}, "
           f"{load.unknown} unknown outcomes")
+    assert_all_running(net)
+    check_full(full, load.accepted, [load.key.address])
+
+
+# -- chain nodes ------------------------------------------------------------------------------------
+
+CHAIN_FAULTY = "p3"  # a TA of the load and a validator with a fifth of the power
+
+
+def test_chain_node_faults_under_load_and_through_a_sprint(full: Network) -> None:
+    """p3's chain node (its api node's only way to the chain) SIGKILLed and restarted, paused, and
+    restarted (SIGTERM) while p4's api node is SIGKILLed: under the load, and then at the start of a
+    sprint and during its validation. Four of five validators keep committing; p3's api node waits
+    for its chain node and carries on; the sprint gives weights."""
+    net = full.net
+    chain = f"{CHAIN_FAULTY}-chain"
+    with InferenceLoad(full, TAS, workers=3, max_requests=3000) as load:
+        load.wait_accepted(3, SERVE_AGAIN_S)
+        kill_restart(net, chain)
+        load.wait_accepted(3, SERVE_AGAIN_S)
+        with paused(net, chain):
+            time.sleep(PAUSE_S)  # the fault's duration, not synchronization
+        load.wait_accepted(3, SERVE_AGAIN_S)
+        with down(net, chain, kill=False):
+            kill_restart(net, "p4-api")
+        load.wait_accepted(3, SERVE_AGAIN_S)
+
+        sprint = _next_sprint(full)
+        kill_restart(net, chain)
+        full.events.wait_height(sprint["stages"]["poc_validation_start"], SPRINT_WAIT_S)
+        with paused(net, chain):
+            time.sleep(PAUSE_S)
+        _assert_weighted(full, sprint, faulty=CHAIN_FAULTY)
+        load.wait_accepted(3, SERVE_AGAIN_S)
     assert_all_running(net)
     check_full(full, load.accepted, [load.key.address])
 
