@@ -13,8 +13,6 @@ import sys
 import threading
 from pathlib import Path
 
-from torchft.coordination import LighthouseServer
-
 HEARTBEAT_TIMEOUT_MS = 3000  # a worker silent this long leaves the quorum
 JOIN_TIMEOUT_MS = 1000  # how long a quorum waits for more replicas beyond min_replicas
 READY_PREFIX = "lighthouse "
@@ -27,6 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heartbeat-timeout-ms", type=int, default=HEARTBEAT_TIMEOUT_MS)
     parser.add_argument("--join-timeout-ms", type=int, default=JOIN_TIMEOUT_MS)
     args = parser.parse_args(argv)
+    # imported here, not at the top: the api nodes that start lighthouses import this module, and
+    # torchft brings torch with it (over a second and some hundred MB they have no use for)
+    from torchft.coordination import LighthouseServer
+
     server = LighthouseServer(
         bind=f"127.0.0.1:{args.port}",
         min_replicas=args.min_replicas,
