@@ -1,14 +1,16 @@
 """Ledger indexing rate next to a bare DuckDB bulk insert, and view latency on 1,000,000 inferences.
 
     .venv/bin/python bench/ledger.py [--blocks 2000] [--per-block 10] [--rounds 5] [--inferences 1000000]
+                                     [--batch-blocks N] [--batch-events N]
 
 In one run it
 1. builds synthetic blocks shaped as `ChainClient.stream_blocks` yields them: every block
    starts `--per-block` inferences, finishes the previous block's, validates the ones
    before, plus transfers and the epoch clock's block events;
 2. indexes them with `Ledger.index_blocks` into a fresh file as a sync does while catching
-   up (whole blocks batched per transaction; extraction, frames, upserts, cursor and the
-   closing checkpoint included), then
+   up (whole blocks per transaction, committed at the sync's default size: `--batch-blocks`
+   blocks or `--batch-events` events; extraction, frames, upserts, cursor and the closing
+   checkpoint included), then
 3. bulk-inserts the very rows the indexer produced into a fresh file with the same tables:
    open, one DataFrame and one INSERT per table in one transaction, close (the baseline);
    steps 2 and 3 alternate for `--rounds` rounds; the figure is the median of the per-round
@@ -38,6 +40,7 @@ from rich.console import Console
 
 from gonka_lab.ledger import Ledger, schema, totals, views
 from gonka_lab.ledger.extract import Extraction
+from gonka_lab.ledger.ledger import DEFAULT_BATCH_BLOCKS, DEFAULT_BATCH_EVENTS
 
 TARGET_RATIO = 0.5
 TARGET_VIEW_MS = 200.0
@@ -118,10 +121,11 @@ class Clock:
         self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def index_rate(path: Path, blocks: list[dict[str, Any]], batch_blocks: int) -> tuple[Clock, int]:
+def index_rate(path: Path, blocks: list[dict[str, Any]], batch_blocks: int,
+               batch_events: int = DEFAULT_BATCH_EVENTS) -> tuple[Clock, int]:
     ledger = Ledger(path)
     with Clock() as clock:
-        events = ledger.index_blocks(blocks, batch_blocks=batch_blocks)
+        events = ledger.index_blocks(blocks, batch_blocks=batch_blocks, batch_events=batch_events)
     return clock, events
 
 
@@ -227,6 +231,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tip-blocks", type=int, default=300)
     parser.add_argument("--inferences", type=int, default=1_000_000)
+    parser.add_argument("--batch-blocks", type=int, default=DEFAULT_BATCH_BLOCKS,
+                        help="catching up, a transaction commits at this many blocks (the sync's default) ...")
+    parser.add_argument("--batch-events", type=int, default=DEFAULT_BATCH_EVENTS, help="... or this many events")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -236,7 +243,8 @@ def main() -> None:
         rounds: list[tuple[Clock, Clock]] = []
         for round_ in range(args.rounds):
             with console.status(f"round {round_ + 1}/{args.rounds}: indexing, then bulk inserting"):
-                indexed, indexed_events = index_rate(folder / f"indexed-{round_}.duckdb", blocks, batch_blocks=1000)
+                indexed, indexed_events = index_rate(folder / f"indexed-{round_}.duckdb", blocks,
+                                                     args.batch_blocks, args.batch_events)
                 assert indexed_events == events
                 rounds.append((indexed, bulk_rate(folder / f"bulk-{round_}.duckdb", rows)))
         with console.status(f"indexing {args.tip_blocks} blocks one transaction per block"):
@@ -247,8 +255,9 @@ def main() -> None:
             latency = view_latency(filled)
 
     print(f"{args.blocks:,} blocks, {events:,} events ({events / args.blocks:.0f} per block), {args.rounds} rounds")
+    print(f"catching up, a transaction commits at {args.batch_blocks:,} blocks or {args.batch_events:,} events")
     print(f"{'events/s, median of rounds':<44}{'wall clock':>12}{'CPU time':>12}")
-    for name, side in (("bare DuckDB bulk insert (baseline)", 1), ("indexer, catching up (1000 blocks / tx)", 0)):
+    for name, side in (("bare DuckDB bulk insert (baseline)", 1), ("indexer, catching up", 0)):
         wall = statistics.median(events / r[side].wall for r in rounds)
         cpu = statistics.median(events / r[side].cpu for r in rounds)
         print(f"{name:<44}{wall:>12,.0f}{cpu:>12,.0f}")

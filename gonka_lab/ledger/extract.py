@@ -40,6 +40,7 @@ class Extraction:
     """Rows for a run of consecutive blocks, starting right after `after_height`."""
 
     def __init__(self, after_height: int, after_hash: str | None = None) -> None:
+        self.after_height = after_height
         self.last_height = after_height
         self.last_hash = after_hash
         self.rows: dict[str, list[tuple[Any, ...]]] = {t.name: [] for t in schema.TABLES if t is not schema.INFERENCES}
@@ -98,7 +99,9 @@ class Extraction:
         sender, actions = None, []
         for event_index, event in enumerate(events):
             attributes, kind = event["attributes"], event["type"]
-            attrs: Attrs = {attribute["key"]: attribute["value"] for attribute in attributes}
+            attrs: Attrs = {}
+            for attribute in attributes:  # a loop, not a comprehension: Python 3.11 calls a function for one
+                attrs[attribute["key"]] = attribute["value"]
             # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) would, several
             # times faster; an event that repeats a key keeps every pair, which a dict cannot hold
             text = dumps(attrs).decode() if len(attrs) == len(attributes) else _json_pairs(attributes)
@@ -114,19 +117,23 @@ class Extraction:
         """Fold one lifecycle event into the inference's pending row (see the module docstring)."""
         row = self.inferences.get(inference_id)
         if row is None:  # every rule keeps a new row's first non-null values (validations start at 0)
-            self.inferences[inference_id] = _NEW_INFERENCE | {"inference_id": inference_id} | {
-                column: value for column, value in values.items() if value is not None
-            }
+            row = self.inferences[inference_id] = _NEW_INFERENCE.copy()
+            row["inference_id"] = inference_id
+            for column, value in values.items():
+                if value is not None:
+                    row[column] = value
             return
-        for column, value in values.items():
-            if value is None:
+        for column, value in values.items():  # the most frequent case first: a column still empty
+            stored = row[column]
+            if stored is None or column in LAST_WINS:
+                if value is not None:
+                    row[column] = value
+            elif value is None:
                 continue
-            if column in LAST_WINS or row[column] is None:
-                row[column] = value
             elif column == "refund":
-                row[column] = str(int(row[column]) + int(value))
+                row[column] = str(int(stored) + int(value))
             elif column in ADDED:
-                row[column] += value
+                row[column] = stored + value
 
     def inference_rows(self) -> list[tuple[Any, ...]]:
         return [tuple(row.values()) for row in self.inferences.values()]

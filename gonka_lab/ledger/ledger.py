@@ -3,7 +3,6 @@ the notebook magics use (`sync`, `sql`, `views`)."""
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,7 +20,15 @@ from gonka_lab.ledger.extract import Extraction
 from gonka_lab.ledger.feed import BlockFeed
 from node.chain.client import ChainClient, ChainError
 
-DEFAULT_BATCH_BLOCKS = 1000
+# A transaction's size is set by the rows it appends, not by its blocks: a DuckDB append of a
+# whole row group (122,880 rows) or more goes straight into the file, a smaller one goes through
+# the WAL and is written again at the next checkpoint, and each commit costs the same whatever it
+# holds. A sync catching up therefore commits once it holds DEFAULT_BATCH_EVENTS events (about two
+# row groups of `events`; the rows waiting for the commit take about 0.5 KB per event, so about
+# 125 MB), or DEFAULT_BATCH_BLOCKS blocks (on a chain of near-empty blocks, this bounds how often
+# progress is reported and what a killed sync repeats). At the tip every block is committed alone.
+DEFAULT_BATCH_EVENTS = 250_000
+DEFAULT_BATCH_BLOCKS = 10_000
 _TAKE_TIMEOUT_S = 0.25
 
 
@@ -125,31 +132,42 @@ class Ledger:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def index_blocks(self, blocks: Iterable[dict[str, Any]], batch_blocks: int = DEFAULT_BATCH_BLOCKS) -> int:
-        """Index blocks (as `ChainClient.stream_blocks` yields them) that continue the ledger,
-        `batch_blocks` whole blocks per transaction. Returns the number of events indexed."""
+    def index_blocks(
+        self, blocks: Iterable[dict[str, Any]], batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+        batch_events: int = DEFAULT_BATCH_EVENTS,
+    ) -> int:
+        """Index blocks (as `ChainClient.stream_blocks` yields them) that continue the ledger, whole
+        blocks per transaction, each committed once it holds `batch_blocks` blocks or `batch_events`
+        events (the last with what is left). Returns the number of events indexed."""
         events = 0
-        blocks = iter(blocks)
         with self._connect() as con:
-            height, block_hash = writer.cursor(con)
-            while run := list(itertools.islice(blocks, batch_blocks)):
-                stored = self._store(con, run, height, block_hash)
-                height, block_hash, events = stored.last_height, stored.last_hash, events + stored.event_count
+            pending = Extraction(*writer.cursor(con))
+            for block in blocks:
+                self._add(pending, block)
+                if _full(pending, batch_blocks, batch_events):
+                    events += pending.event_count
+                    pending = self._store(con, pending)
+            events += pending.event_count
+            self._store(con, pending)
         return events
 
-    def _store(
-        self, con: duckdb.DuckDBPyConnection, blocks: list[dict[str, Any]], height: int, block_hash: str | None
-    ) -> Extraction:
-        """Blocks that follow (height, block_hash) -> rows, stored with the cursor in one transaction."""
-        extraction = Extraction(height, block_hash)
+    def _add(self, extraction: Extraction, block: dict[str, Any]) -> None:
         try:
-            extraction.add_all(blocks)
-            writer.write(con, extraction, height)
+            extraction.add(block)
         except ValueError as error:  # blocks out of order, from another chain, or malformed
             raise LedgerError(f"ledger {self.path}: {error}") from None
+
+    def _store(self, con: duckdb.DuckDBPyConnection, extraction: Extraction) -> Extraction:
+        """Store the rows with the cursor in one transaction; returns the (empty) extraction that follows."""
+        try:
+            writer.write(con, extraction, extraction.after_height)
+        except ValueError as error:  # another writer moved the cursor
+            raise LedgerError(f"ledger {self.path}: {error}") from None
         except duckdb.Error as error:
-            raise LedgerError(f"cannot store blocks after {height} in {self.path}: {one_line(error)}") from None
-        return extraction
+            raise LedgerError(
+                f"cannot store blocks after {extraction.after_height} in {self.path}: {one_line(error)}"
+            ) from None
+        return Extraction(extraction.last_height, extraction.last_hash)
 
     def sync(
         self,
@@ -158,6 +176,7 @@ class Ledger:
         stop: threading.Event | None = None,
         progress: Progress | None = None,
         batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+        batch_events: int = DEFAULT_BATCH_EVENTS,
     ) -> SyncProgress:
         """Index the node's blocks after the ledger's cursor: up to the node's height at the
         start, or with `follow` until `stop` is set. Each transaction holds whole blocks and
@@ -185,21 +204,40 @@ class Ledger:
         if not follow and height >= target:
             return first
         feed = BlockFeed(ChainClient(node_url), height + 1)
+        pending = Extraction(height, block_hash)
         writing: duckdb.DuckDBPyConnection | None = None
+
+        def commit() -> None:
+            nonlocal pending, writing, height, block_hash, events
+            if writing is None:
+                writing = connect(self.path, False, self.lock_wait_s)
+            stored, pending = pending, self._store(writing, pending)
+            height, block_hash, events = stored.last_height, stored.last_hash, events + stored.event_count
+            report()
+
+        def stopped() -> bool:
+            return stop is not None and stop.is_set()
+
         try:
-            while not (stop is not None and stop.is_set()) and (follow or height < target):
-                blocks = feed.take(batch_blocks, _TAKE_TIMEOUT_S)
-                if not blocks:
-                    continue
-                if writing is None:
-                    writing = connect(self.path, False, self.lock_wait_s)
-                stored = self._store(writing, blocks, height, block_hash)
-                height, block_hash, events = stored.last_height, stored.last_hash, events + stored.event_count
-                report()
-                if not feed.pending():  # at the tip: let other processes read between blocks
+            while not stopped() and (follow or height < target):
+                taken = feed.take(batch_blocks - pending.block_count, _TAKE_TIMEOUT_S)
+                for block in taken:
+                    self._add(pending, block)
+                    if _full(pending, batch_blocks, batch_events):
+                        commit()
+                # Below the node's height at the start a transaction fills up, unless blocks stop
+                # coming for a moment; from there on a block with nothing waiting behind it (the tip)
+                # is committed at once.
+                if pending.block_count and (
+                    not taken or stopped() or (pending.last_height >= target and not feed.pending())
+                ):
+                    commit()
+                if writing is not None and not feed.pending():  # between blocks, let other processes read
                     writing.close()
                     writing = None
         except (ChainError, ConnectionError) as error:
+            if pending.block_count:  # the blocks that came before the stream ended are kept
+                commit()
             raise LedgerError(f"sync stopped at height {height}: {error}") from None
         finally:
             feed.close()
@@ -215,6 +253,10 @@ class Ledger:
             con.execute("INSERT INTO ledger_meta VALUES ('chain_id', ?)", [chain_id])
         elif rows[0][0] != chain_id:
             raise LedgerError(f"ledger {self.path} indexes chain {rows[0][0]!r}, but {node_url} serves {chain_id!r}")
+
+
+def _full(extraction: Extraction, batch_blocks: int, batch_events: int) -> bool:
+    return extraction.block_count >= batch_blocks or extraction.event_count >= batch_events
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -131,7 +131,27 @@ def _write(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height:
             "UPDATE ledger_cursor SET height = ?, block_hash = ? WHERE id = 1",
             [extraction.last_height, extraction.last_hash],
         )
-        con.execute("COMMIT")
+        _commit(con, checkpoint=extraction.event_count >= _CHECKPOINT_AT_COMMIT_EVENTS)
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+# A transaction of at least this many events (one DuckDB row group) is checkpointed at its COMMIT:
+# DuckDB then writes it straight into the file, skipping the WAL, instead of into the WAL and a
+# second time at the next checkpoint; either way it is durable once COMMIT returns. A smaller one
+# (a block at the chain's tip) goes through the WAL: a checkpoint rewrites the last row group of
+# every table it touched, too much work for one block.
+_CHECKPOINT_AT_COMMIT_EVENTS = 122_880
+
+
+def _commit(con: duckdb.DuckDBPyConnection, checkpoint: bool) -> None:
+    """COMMIT; with `checkpoint`, as a checkpoint (see _CHECKPOINT_AT_COMMIT_EVENTS)."""
+    if not checkpoint:
+        con.execute("COMMIT")
+        return
+    con.execute("SET checkpoint_threshold = '0MB'")  # a setting of the database, not of the transaction
+    try:
+        con.execute("COMMIT")
+    finally:
+        con.execute("RESET checkpoint_threshold")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from gonka_lab.ledger import Ledger, LedgerError, writer
+from gonka_lab.ledger.extract import Extraction
 from gonka_lab.ledger.schema import TABLES
 
 from ..app.harness import ALICE, BOB, CAROL, Node
@@ -133,6 +134,63 @@ def test_batching_does_not_change_the_result(tmp_path: Path, blocks: list[dict[s
     one_by_one = snapshot(index(tmp_path / "a.duckdb", blocks, batch_blocks=1))
     all_at_once = snapshot(index(tmp_path / "b.duckdb", blocks))
     assert one_by_one == all_at_once
+
+
+def events_in(block: dict[str, Any]) -> int:
+    return sum(len(result["events"]) for result in block["tx_results"]) + len(block["events"])
+
+
+def test_a_transaction_commits_at_its_block_or_event_bound(
+    tmp_path: Path, blocks: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction ends with the block that brings it to `batch_events` events or `batch_blocks`
+    blocks, whichever comes first; the last one takes what is left."""
+    batch_blocks, batch_events = 20, 30
+    expected: list[tuple[int, int]] = [(0, 0)]
+    for block in blocks:
+        if expected[-1][0] >= batch_blocks or expected[-1][1] >= batch_events:
+            expected.append((0, 0))
+        expected[-1] = (expected[-1][0] + 1, expected[-1][1] + events_in(block))
+    # the run's blocks are uneven enough for both bounds to end a transaction
+    assert any(n == batch_blocks and e < batch_events for n, e in expected[:-1])
+    assert any(n < batch_blocks for n, _ in expected[:-1])
+    stored: list[tuple[int, int]] = []
+    write = writer.write
+
+    def recording(con: duckdb.DuckDBPyConnection, extraction: Extraction, after_height: int) -> None:
+        stored.append((extraction.block_count, extraction.event_count))
+        write(con, extraction, after_height)
+
+    monkeypatch.setattr(writer, "write", recording)
+    ledger = Ledger(tmp_path / "ledger.duckdb")
+    assert ledger.index_blocks(blocks, batch_blocks=batch_blocks, batch_events=batch_events) == sum(
+        e for _, e in expected
+    )
+    assert stored == expected
+    assert snapshot(ledger) == snapshot(index(tmp_path / "one.duckdb", blocks, batch_blocks=len(blocks)))
+
+
+def test_a_large_transaction_is_written_straight_into_the_file(
+    tmp_path: Path, blocks: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From _CHECKPOINT_AT_COMMIT_EVENTS events on, a COMMIT is a checkpoint (nothing goes through
+    the WAL); a smaller transaction goes through the WAL. The database's setting is left as it was."""
+    monkeypatch.setattr(writer, "_CHECKPOINT_AT_COMMIT_EVENTS", 50)
+    db = tmp_path / "ledger.duckdb"
+    wal = db.with_name(db.name + ".wal")
+    Ledger(db)
+    with duckdb.connect(str(db)) as con:
+        threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
+        small, large = Extraction(0), Extraction(5, blocks[4]["hash"])
+        small.add_all(blocks[:5])
+        large.add_all(blocks[5:60])
+        assert small.event_count < 50 <= large.event_count
+        writer.write(con, small, 0)
+        assert wal.exists() and wal.stat().st_size > 0
+        writer.write(con, large, 5)
+        assert not wal.exists()
+        assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() == threshold
+    assert snapshot(Ledger(db)) == snapshot(index(tmp_path / "direct.duckdb", blocks[:60]))
 
 
 def test_a_failed_transaction_stores_nothing_and_resume_completes(

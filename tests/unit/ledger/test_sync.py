@@ -17,7 +17,7 @@ from node.devnet.supervisor import wait_for
 from node.proto.gonka import chain_pb2 as pb
 
 from .recorded_chain import RecordedChain
-from .test_indexing import index, snapshot
+from .test_indexing import events_in, index, snapshot
 
 DEADLINE_S = 60.0  # generous: the machine is shared and may be very busy
 
@@ -49,9 +49,14 @@ def test_sync_catches_up_then_resumes(db: Path, tmp_path: Path, infos: list[pb.B
     seen: list[SyncProgress] = []
     with RecordedChain(infos, published=60) as chain:
         ledger = Ledger(db)
-        done = ledger.sync(chain.url, progress=seen.append, batch_blocks=25)
+        done = ledger.sync(chain.url, progress=seen.append, batch_blocks=25, batch_events=30)
         assert (done.height, done.target, done.blocks) == (60, 60, 60) and ledger.height == 60
         assert seen[-1].height == 60 and [p.height for p in seen] == sorted(p.height for p in seen)
+        # no transaction went past its bounds: before its last block it held < 25 blocks and < 30 events
+        events = {block["height"]: events_in(block) for block in blocks}
+        for before, after in zip(seen, seen[1:]):
+            assert after.height - before.height <= 25
+            assert after.height == before.height or after.events - before.events - events[after.height] < 30
         assert ledger.sync(chain.url).blocks == 0  # nothing new: nothing indexed twice
         chain.publish(len(infos))
         assert ledger.sync(chain.url).blocks == len(infos) - 60
