@@ -1,10 +1,14 @@
 """Api node overhead: inference through transfer agent -> executor next to the ML nodes called directly.
 
     .venv/bin/python bench/api.py [--streams 16] [--seconds 8] [--rounds 2] [--latency-requests 100]
-                                  [--latency-tokens 1]
+                                  [--latency-tokens 1] [--steady-state]
 
 Starts a 2-participant full devnet whose first PoC is far away (epoch_length 1000), so the
-whole run is one Inference phase. Both sides use the same two ML nodes:
+whole run is one Inference phase. Its hosts are new (reputation 0: about one validator re-runs
+each inference); with --steady-state the validation params make every inference as likely to
+be validated as a fully reputed host's above the traffic cutoff (0.01 validators per inference),
+the load a network settles into. The figures say which of the two they were measured under.
+Both sides use the same two ML nodes:
 - direct: the ML nodes' gRPC chat, requests alternating between them, with the body the
   executor would send (logprobs, top_logprobs 5, a seed);
 - api: signed OpenAI requests to p1's HTTP API (the transfer agent), which routes each to an
@@ -21,6 +25,10 @@ Figures, all from this run:
   spent the time, per stage (their gonka_api_stage_seconds means over the same requests),
   with the mean time spent in them outside the ML nodes (less noisy than the p50s on a
   loaded machine: it leaves the ML node's own time out);
+- CPU per process kind (ML, api and chain nodes, this bench, anything else on the machine)
+  during the direct and the api throughput phases, from /proc: CPU seconds and ms per completed
+  request; on a machine whose cores the ML nodes saturate, what the api path adds here is what
+  it takes from them (validation re-runs count in the ML rows of whichever phase they run in);
 - the status on chain of every api request of the run (none should be lost or expire);
 - validation share: compute the network spent re-running inferences (validation events on
   chain for this run's inferences x the measured validate/generate cost per token), next
@@ -32,6 +40,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -48,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gonka_lab.client import wait_serving  # noqa: E402
 from gonka_lab.signing import GonkaSigningTransport  # noqa: E402
+from node.chain.app.params.profiles import resolve_params  # noqa: E402
 from node.chain.client import ChainClient  # noqa: E402
 from node.core.keys import AccountKey  # noqa: E402
 from node.devnet.chain_events import ChainEventLog  # noqa: E402
@@ -61,6 +72,15 @@ SETTLE_TIMEOUT_S = 180.0
 STAGES = ("body", "auth", "admission", "route", "ml_pick", "ml", "finish", "forward", "relay", "total")
 LONG_EPOCH = {"epoch": {"epoch_length": 1000, "epoch_shift": 0}}
 PROMPT = [{"role": "user", "content": "Write a short story about a lighthouse keeper."}]
+
+
+def _steady_state_validation() -> dict[str, Any]:
+    """Params under which every inference is validated as a fully reputed executor's above the
+    full-traffic cutoff is (min_validation_average_ppm validators per inference): the reputation-0
+    and low-traffic targets lowered to that one. A new network's hosts start at reputation 0 and
+    would need epochs_to_max settled epochs to get there; this is the same validation load now."""
+    steady = resolve_params("devnet", LONG_EPOCH).validation.min_validation_average_ppm
+    return {"validation": {"max_validation_average_ppm": steady, "min_validation_halfway_ppm": steady}}
 
 
 def _direct_body(model: str, max_tokens: int, seed: int) -> dict[str, Any]:
@@ -110,26 +130,76 @@ class Sides:
             response.raise_for_status()
             async for line in response.aiter_lines():
                 if line.startswith("data:") and "[DONE]" not in line:
-                    chunk = httpx.Response(200, content=line[5:]).json()
+                    chunk = json.loads(line[5:])
                     if not tokens:
                         self.ids.append(chunk["id"])
                     tokens += sum(1 for c in chunk.get("choices", []) if (c.get("delta") or {}).get("content"))
         return tokens
 
 
-async def _throughput(run: Callable[[], Awaitable[int]], streams: int, seconds: float) -> float:
-    """Completion tokens per second with `streams` workers sending back to back for `seconds`."""
+async def _throughput(run: Callable[[], Awaitable[int]], streams: int, seconds: float) -> tuple[float, int]:
+    """(completion tokens per second, requests completed) with `streams` workers sending back to
+    back for `seconds`."""
     deadline = time.monotonic() + seconds
     start = time.monotonic()
 
-    async def worker() -> int:
-        tokens = 0
+    async def worker() -> tuple[int, int]:
+        tokens = requests = 0
         while time.monotonic() < deadline:
             tokens += await run()
-        return tokens
+            requests += 1
+        return tokens, requests
 
-    total = sum(await asyncio.gather(*(worker() for _ in range(streams))))
-    return total / (time.monotonic() - start)
+    done = await asyncio.gather(*(worker() for _ in range(streams)))
+    return sum(t for t, _ in done) / (time.monotonic() - start), sum(r for _, r in done)
+
+
+CPU_KINDS = ("ml", "api", "chain", "bench client", "machine")  # machine: every process, others' included
+_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_s(pid: int) -> float:
+    """utime + stime of a live process and all its threads (fields 14 and 15 of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # fields from 3 (state) on
+    return (int(fields[11]) + int(fields[12])) * _TICK_S
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds all cores spent on anything but idle and iowait since boot (the "cpu" line of /proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) * _TICK_S
+
+
+class CpuAccount:
+    """CPU seconds per process kind of the devnet (and of this bench and of the whole machine),
+    summed over the intervals between `start` and `stop` of each phase."""
+
+    def __init__(self, net: Devnet) -> None:
+        self._pids = [(node.kind, pid) for node in net.manifest.nodes if (pid := net.pid(node)) is not None]
+        self.seconds: dict[str, Counter[str]] = {}  # phase -> kind -> CPU s
+        self.wall_s: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()
+        self._open: tuple[float, Counter[str]] | None = None
+
+    def _snapshot(self) -> Counter[str]:
+        now: Counter[str] = Counter()
+        for kind, pid in self._pids:
+            now[kind] += _process_cpu_s(pid)
+        now["bench client"] = _process_cpu_s(os.getpid())
+        now["machine"] = _machine_busy_s()
+        return now
+
+    def start(self) -> None:
+        self._open = (time.monotonic(), self._snapshot())
+
+    def stop(self, phase: str, requests: int) -> None:
+        assert self._open is not None, "stop without start"
+        started, before = self._open
+        after = self._snapshot()
+        self.seconds.setdefault(phase, Counter()).update({kind: after[kind] - before[kind] for kind in CPU_KINDS})
+        self.wall_s[phase] += time.monotonic() - started
+        self.requests[phase] += requests
+        self._open = None
 
 
 async def _latencies(sides: Sides, requests: int, tokens: int) -> tuple[list[float], list[float]]:
@@ -210,9 +280,15 @@ async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
         after = [await asyncio.to_thread(_stages, url) for url in nodes]
         latency_ids = sides.ids[first:]
         ratios, direct_tps, api_tps = [], [], []
+        cpu = CpuAccount(net)
         for round_ in range(args.rounds):
-            d = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
-            a = await _throughput(lambda: sides.through_api(args.max_tokens, True), args.streams, args.seconds)
+            cpu.start()
+            d, requests = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
+            cpu.stop("direct", requests)
+            cpu.start()
+            a, requests = await _throughput(lambda: sides.through_api(args.max_tokens, True), args.streams,
+                                            args.seconds)
+            cpu.stop("api", requests)
             direct_tps.append(d)
             api_tps.append(a)
             ratios.append(a / d)
@@ -221,7 +297,7 @@ async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
         return {
             "ratios": ratios, "direct_tps": direct_tps, "api_tps": api_tps, "direct_ms": direct_ms, "api_ms": api_ms,
             "generate_ms": generate_ms, "validate_ms": validate_ms, "ids": list(sides.ids),
-            "latency_ids": latency_ids, "stages": [_stage_means(b, a) for b, a in zip(before, after)],
+            "latency_ids": latency_ids, "stages": [_stage_means(b, a) for b, a in zip(before, after)], "cpu": cpu,
         }
     finally:
         await sides.close()
@@ -292,6 +368,29 @@ def _print_latency(result: dict[str, Any], forwarded: dict[str, bool], args: arg
           f"included, the client's HTTP not), mean per request: **{_outside_ml_ms(result['stages']):.2f} ms**")
 
 
+def _print_cpu(cpu: CpuAccount) -> None:
+    phases = ("direct", "api")
+    print()
+    print("Where the CPU went during the throughput rounds (utime+stime from /proc; \"other processes\" = the")
+    print("machine's busy time minus the rows above it, i.e. anything outside this bench and its devnet):")
+    print()
+    print("| process kind | direct: CPU s | direct: ms per request | api: CPU s | api: ms per request | "
+          "api - direct, ms per request |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    rows: dict[str, dict[str, float]] = {phase: dict(cpu.seconds[phase]) for phase in phases}
+    for phase in phases:
+        ours = rows[phase]
+        ours["devnet (ml + api + chain)"] = ours["ml"] + ours["api"] + ours["chain"]
+        ours["other processes"] = ours.pop("machine") - ours["devnet (ml + api + chain)"] - ours["bench client"]
+    for kind in ("ml", "api", "chain", "devnet (ml + api + chain)", "bench client", "other processes"):
+        per_request = {p: rows[p][kind] * 1000 / max(1, cpu.requests[p]) for p in phases}
+        print(f"| {kind} | {rows['direct'][kind]:.2f} | {per_request['direct']:.1f} | {rows['api'][kind]:.2f} | "
+              f"{per_request['api']:.1f} | {per_request['api'] - per_request['direct']:+.1f} |")
+    print()
+    print(" ; ".join(f"{p}: {cpu.requests[p]} requests in {cpu.wall_s[p]:.1f} s, machine busy "
+                     f"{cpu.seconds[p]['machine'] / cpu.wall_s[p]:.2f} of {os.cpu_count()} cores" for p in phases))
+
+
 def _outside_ml_ms(stages: list[dict[tuple[str, str], tuple[float, int]]]) -> float:
     """(the TA's request time - every ML call's time on both nodes) / requests, from the stage means."""
     def summed(node: int, stage: str) -> float:
@@ -309,9 +408,16 @@ def main() -> int:
     parser.add_argument("--max-tokens", type=int, default=48)
     parser.add_argument("--latency-requests", type=int, default=100)
     parser.add_argument("--latency-tokens", type=int, default=1)
+    parser.add_argument("--steady-state", action="store_true",
+                        help="validate as often as for fully reputed hosts (0.01 validators per inference) "
+                             "instead of a new network's reputation 0 (~1 per inference)")
     args = parser.parse_args()
+    overrides = LONG_EPOCH | (_steady_state_validation() if args.steady_state else {})
+    mode = ("STEADY STATE: validation as for reputation 100 above the traffic cutoff" if args.steady_state
+            else "NEW HOSTS: reputation 0, ~1 validator per inference")
+    print(f"validation load: {mode}", flush=True)
     with tempfile.TemporaryDirectory(prefix="gonka-bench-api-") as folder:
-        net = Devnet.up(Path(folder) / "net", participants=2, only="all", timeout_s=240, params_overrides=LONG_EPOCH)
+        net = Devnet.up(Path(folder) / "net", participants=2, only="all", timeout_s=240, params_overrides=overrides)
         try:
             faucet = AccountKey.from_private_hex(net.manifest.faucet.private_key)
             wait_serving(net.node("p1-api").url, faucet, net.manifest.model, 120)
@@ -327,18 +433,20 @@ def main() -> int:
     statuses = Counter(record["status"] for record in records.values())
     forwarded = sum(1 for e in executors.values() if e != ta)
     print()
+    print(f"validation load: {mode}")
     print(f"| streams | direct tok/s | api tok/s | ratio (median of {args.rounds}; target >= 0.9) |")
     print("| --- | --- | --- | --- |")
     print(f"| {args.streams} | {_p50(result['direct_tps']):.0f} | {_p50(result['api_tps']):.0f} | "
           f"**{_p50(result['ratios']):.2f}** |")
     print()
+    _print_cpu(result["cpu"])
     _print_latency(result, {i: executors[i] != ta for i in result["latency_ids"]}, args)
     print(f"executors of all api requests: {len(executors) - forwarded} run by the TA itself, {forwarded} forwarded; "
           f"their status on chain: {', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}")
     print(f"validation: {share['validations']} validations of {share['inferences']} inferences; validating costs "
           f"{share['cost_ratio']:.3f} of generating per token ({result['validate_ms']:.3f} vs "
           f"{result['generate_ms']:.3f} ms); share of compute on validation in this run "
-          f"**{share['measured'] * 100:.1f} %** (new hosts, reputation 0: ~1 validator per inference); at steady "
+          f"**{share['measured'] * 100:.1f} %** ({mode}); at steady "
           f"state (reputation 100, traffic above the cutoff: 0.01 validators per inference) "
           f"**{share['steady'] * 100:.2f} %**; reference: 1-10 % of inferences re-run")
     return 0

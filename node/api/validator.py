@@ -207,6 +207,8 @@ class Validator:
         self.cursor = HeightCursor(ctx.data_dir / CURSOR_FILE)
         self.seeds = SeedStore(ctx.data_dir)
         self.params: ValidationParams | None = None
+        self._followed = 0  # the last block height _follow took in
+        self._power_seen: tuple[int, int, int] | None = None  # (epoch, _followed, power) of the last query
         self._new_block = asyncio.Event()
         self._writing = asyncio.Lock()  # the queue's file is written in the order its changes were made
 
@@ -237,6 +239,7 @@ class Validator:
         async for block in follow_blocks(self.ctx.chain, await self._start_height()):
             await self._durably(self.queue.add, jobs_in_block(block, self.ctx.address, self.ctx.adversary))
             await self._durably(self.cursor.save, block.height)  # only after the block's jobs are durable
+            self._followed = block.height
             self._new_block.set()
 
     async def _next_block(self) -> None:
@@ -272,9 +275,16 @@ class Validator:
         return self.params
 
     async def _power(self, epoch: int) -> int:
-        """This node's weight in `epoch`'s group (0 when not a member)."""
+        """This node's weight in `epoch`'s group (0 when not a member), read at most once per block:
+        every inference of a block's Finish txs asks for it, and only a block can change it."""
+        seen = self._power_seen
+        if seen is not None and seen[:2] == (epoch, self._followed):
+            return seen[2]
+        followed = self._followed  # the answer is at least as new as this block
         group = await self.ctx.chain.query("epoch_group", epoch=epoch)
-        return next((int(m["weight"]) for m in group["members"] if m["address"] == self.ctx.address), 0)
+        power = next((int(m["weight"]) for m in group["members"] if m["address"] == self.ctx.address), 0)
+        self._power_seen = (epoch, followed, power)
+        return power
 
     async def _handle(self, job: Job) -> Outcome:
         if job.kind is Kind.VALIDATE:
