@@ -20,11 +20,12 @@ while the chain and the validators see the rewritten body.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from fastapi import HTTPException
@@ -42,6 +43,12 @@ MIN_TOP_LOGPROBS = 5
 ML_STATUS_TTL_S = 2.0
 ML_HEALTH_TIMEOUT_S = 2.0
 ML_LOCK_WAIT_S = 10.0
+# While an ML node has not begun to answer a request, ask it this often whether it is alive; after
+# FROZEN_AFTER_PROBES unanswered probes in a row the request is taken back (a frozen or cut-off
+# node would otherwise hold it for the ML client's whole timeout). A node that is merely busy
+# still answers Health, so its queued requests wait as long as they need.
+LIVENESS_PROBE_S = 5.0
+FROZEN_AFTER_PROBES = 2
 # Refusals that say "not this node, not now": try the next ML node, then answer 503.
 _ML_BUSY_CODES = (
     grpc.StatusCode.FAILED_PRECONDITION,  # switched to PoW (or stopped) meanwhile
@@ -54,6 +61,7 @@ _ML_BUSY_CODES = (
 )
 
 RetryHint = Callable[[], Awaitable[int]]
+T = TypeVar("T")
 
 
 # -- the request body ------------------------------------------------------------------------------
@@ -156,6 +164,14 @@ class LocalMlNodes:
 
     def forget(self, index: int) -> None:
         self._status[index].checked = float("-inf")
+
+    async def answers(self, index: int) -> bool:
+        """Whether the node answers a health check in time (it may be busy: that is an answer)."""
+        try:
+            await self._ctx.ml_nodes[index].health(timeout_s=LIVENESS_PROBE_S)
+        except MlNodeError:
+            return False
+        return True
 
     async def states(self) -> list[str]:
         return [s.state for s in await asyncio.gather(*(self._refresh(i) for i in range(len(self._status))))]
@@ -283,6 +299,27 @@ class StreamRelay:
             self._on_close(self.chunks)
 
 
+async def while_alive(
+    work: Awaitable[T], answers: Callable[[], Awaitable[bool]], url: str,
+    probe_s: float = LIVENESS_PROBE_S, frozen_after: int = FROZEN_AFTER_PROBES,
+) -> T:
+    """`work`'s result, unless the ML node stops answering `answers` probes meanwhile: then the work
+    is cancelled and MlNodeUnavailable raised (the caller tries another node, then answers 503)."""
+    task = asyncio.ensure_future(work)
+    missed = 0
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=probe_s)
+            if done:
+                return task.result()
+            missed = 0 if await answers() else missed + 1
+            if missed >= frozen_after:
+                raise MlNodeUnavailable(f"ML node {url} stopped answering ({missed} health checks in a row)", None)
+    finally:
+        if not task.done():
+            task.cancel()
+
+
 class Executor:
     def __init__(self, ctx: ApiContext, txs: InferenceTxs, metrics: ApiMetrics, retry_hint: RetryHint) -> None:
         self._ctx = ctx
@@ -299,8 +336,10 @@ class Executor:
         job.lap("ml_pick")
         for index, context in serving:
             self.ml.busy[index] += 1
+            client = self._ctx.ml_nodes[index]
             try:
-                started = await self._start(self._ctx.ml_nodes[index], ml_body(job.payload, context), stream)
+                started = await while_alive(self._start(client, ml_body(job.payload, context), stream),
+                                            functools.partial(self.ml.answers, index), client.url)
             except MlNodeError as error:
                 self.ml.busy[index] -= 1
                 if not _is_busy(error):
