@@ -158,6 +158,11 @@ async def start_validation(ctx: ApiContext, round_: PocRound) -> None:
             status = await ml.pow_status()
             if status["phase"] in ("LOADING", "VALIDATING") and status["block_hash"] == round_.block_hash:
                 continue
+            state = (await ml.health())["state"]
+            if state == "TRAIN":
+                continue  # as in start_sprint: Stop would end its training workers
+            if state == "INFERENCE":  # restarted during the PoC, it came back serving: PoW init is refused
+                await ml.stop()
             await ml.init_validate(
                 block_hash=round_.block_hash, block_height=round_.poc_start, params=round_.pow_params
             )
