@@ -15,10 +15,9 @@ loading a model can take minutes), so ctx.epoch stays at the chain's head: ML mo
 switches are queued to one worker that runs them in stage order, each holding ctx.ml_lock
 and checking again, when its turn comes, that its stage still matters.
 
-A stage seen late (replayed after a restart, or taken in after a pause) acts only while its work
-can still count — judged by the chain's height when the stage is seen, not by the block it came
-in: the sprint while batches are accepted, PoC validation until its window closes, the seed
-commit until the new group forms. A restart inside a PoC re-reads that PoC's stages, so the sprint
+A stage seen late (replayed after a restart) acts only while its work can still count: the
+sprint while batches are accepted, PoC validation until its window closes, the seed commit
+until the new group forms. A restart inside a PoC re-reads that PoC's stages, so the sprint
 or the validation is picked up again (poc.py never sends a nonce twice). Two duties are
 re-tried at every block until they succeed, so a failed step heals later instead of being
 lost: ML nodes back in inference whenever the chain's phase is Inference and they are not
@@ -68,9 +67,6 @@ class Orchestrator:
         self._advanced = asyncio.Event()
         self._switches: asyncio.Queue[tuple[str, Callable[[], Awaitable[None]]]] = asyncio.Queue()
         self._inference_queued = False
-        # The chain's height when a stage was last seen. After a pause or a restart the blocks are
-        # taken in well behind it, and a stage in them must be judged by where the chain is now.
-        self._chain_head = 0
 
     # -- main loop -----------------------------------------------------------------------------
 
@@ -129,9 +125,6 @@ class Orchestrator:
     async def _on_block(self, block: ChainBlock) -> None:
         stages = [EpochStage.from_event(event) for event in block.of_type("epoch_stage")]
         info = await self._retrying("epoch query", self._epoch_at, block.height) if stages else None
-        if stages:
-            status = await self._retrying("chain status", self.ctx.chain.status)
-            self._chain_head = max(self._chain_head, status.height)
         view = self.ctx.epoch
         if block.height >= view.height:  # a replay after a restart leaves the view at the head
             view.height, view.block_hash, view.block_time_ms = block.height, block.hash, block.time_ms
@@ -154,7 +147,7 @@ class Orchestrator:
     # -- stages ----------------------------------------------------------------------------------
 
     async def _on_stage(self, stage: EpochStage, stages: dict[str, Any], block: ChainBlock) -> None:
-        ctx, head = self.ctx, self._height()
+        ctx, head = self.ctx, self.ctx.epoch.height
         log.info("%s: stage %s of epoch %d at %d", ctx.name, stage.stage, stage.epoch_index, stage.height)
         if stage.stage == "poc_start":
             if head <= stages["poc_validation_end"]:  # seeds are accepted until the group forms
@@ -229,9 +222,7 @@ class Orchestrator:
             self._run(name, commit_seed(self.ctx, self.seeds, epoch))
 
     def _height(self) -> int:
-        """The chain's height as far as this node knows: a stage replayed late acts only while its
-        work can still count."""
-        return max(self.ctx.epoch.height, self._chain_head)
+        return self.ctx.epoch.height
 
     async def _reached(self, height: int) -> None:
         while self.ctx.epoch.height < height:

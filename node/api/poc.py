@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import grpc
+
 from node.api.context import ApiContext
 from node.api.events import TxOutcome, read_json, send_tx, write_json_durably
 from node.core.tx import register_message
@@ -158,14 +160,17 @@ async def start_validation(ctx: ApiContext, round_: PocRound) -> None:
             status = await ml.pow_status()
             if status["phase"] in ("LOADING", "VALIDATING") and status["block_hash"] == round_.block_hash:
                 continue
-            state = (await ml.health())["state"]
-            if state == "TRAIN":
-                continue  # as in start_sprint: Stop would end its training workers
-            if state == "INFERENCE":  # restarted during the PoC, it came back serving: PoW init is refused
+            try:
+                await ml.init_validate(block_hash=round_.block_hash, block_height=round_.poc_start,
+                                       params=round_.pow_params)
+            except MlNodeError as error:
+                # Restarted during the PoC, it came back serving inference, where PoW init is refused:
+                # stop it and ask again. Any other refusal (a training node, for one) stands.
+                if error.code != grpc.StatusCode.FAILED_PRECONDITION or (await ml.health())["state"] != "INFERENCE":
+                    raise
                 await ml.stop()
-            await ml.init_validate(
-                block_hash=round_.block_hash, block_height=round_.poc_start, params=round_.pow_params
-            )
+                await ml.init_validate(block_hash=round_.block_hash, block_height=round_.poc_start,
+                                       params=round_.pow_params)
 
 
 # -- validation of every participant's batches ------------------------------------------------------

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
-import uvloop
 
 from node.api.chain_link import ChainLink, ChainQueryError
 from node.api.config import ApiNodeConfig, ConfigError
@@ -198,8 +197,7 @@ def run(config_path: Path) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         config = ApiNodeConfig.load(config_path)
-        # uvloop (libuv): the event loop was a quarter of the node's CPU relaying token streams
-        status = uvloop.run(serve(config))
+        status = asyncio.run(serve(config))
     except (ConfigError, StartupError, MlNodeError) as error:
         print(f"gonka node api: {error}", file=sys.stderr)
         raise SystemExit(2 if isinstance(error, ConfigError) else 1) from None

@@ -49,6 +49,10 @@ DEFAULT_READY_TIMEOUT_S = 120.0  # a full network loads a model per ML node firs
 DEFAULT_MODEL = "devnet-llama-10m-seed0"  # the devnet profile's registry model (seeded, nothing to download)
 HOST_COLLATERAL = 1000 * GNK  # each host's deposit: 0.1 % of its genesis balance
 DEPOSIT_ATTEMPTS = 5
+DEPOSIT_WAIT_S = 15.0  # for its block; a deposit dropped from the mempool is never committed
+# what a deposit racing the api node's txs for one sequence may get: admitted but not in a block yet
+# (0), refused (wrong sequence, or this very tx still pending), or run after the other (wrong sequence)
+_SEQUENCE_RACE = (0, TxCode.WRONG_SEQUENCE, TxCode.TX_IN_MEMPOOL)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 LOG_LINES_ON_FAILURE = 30
 
@@ -241,7 +245,13 @@ class Devnet:
 
     def _deposit_collateral(self, host: AccountEntry) -> None:
         """The host deposits HOST_COLLATERAL, so that a convicted cheater has something to be slashed.
-        Its api node sends txs from the same account: a sequence taken meanwhile is signed again."""
+
+        Its api node sends txs from the same account (registration, seed, PoC verdicts — a host that
+        joins inside a PoC sends several at once): a deposit signed with a sequence that one of them
+        takes is refused at once (WRONG_SEQUENCE) or, if both were admitted, dropped from the mempool
+        when the other's block lands, and never committed. Either way it is signed again with the
+        new sequence, once the chain shows no deposit (so it is never made twice).
+        """
         key = AccountKey.from_private_hex(host.private_key)
         deposit = MsgDepositCollateral(creator=key.address, amount=HOST_COLLATERAL)
         result: dict[str, Any] = {}
@@ -250,13 +260,17 @@ class Devnet:
             for _ in range(DEPOSIT_ATTEMPTS):
                 account = client.query("account", address=key.address)
                 raw = build_tx(key, chain_id, int(account["account_number"]), int(account["sequence"]), [deposit])
-                result = client.broadcast_tx(raw, wait=True, timeout_s=30)
-                if result["check_code"] != TxCode.WRONG_SEQUENCE:
+                result = client.broadcast_tx(raw, wait=True, timeout_s=DEPOSIT_WAIT_S)
+                if result.get("committed") and result["code"] == 0:
+                    return
+                lost_race = result["check_code"] in _SEQUENCE_RACE and result.get("code", 0) in _SEQUENCE_RACE
+                if not lost_race:
                     break
+                if int(client.query("collateral", address=key.address)["active"]) >= HOST_COLLATERAL:
+                    return  # it landed after all, once the wait had ended
                 height = client.status()["height"]  # the api node's tx holds the sequence until its block
                 supervisor.wait_for(lambda: client.status()["height"] > height, 10.0)
-        if not result.get("committed") or result["code"] != 0:
-            raise DevnetError(f"{host.name}'s collateral deposit failed: {result}")
+        raise DevnetError(f"{host.name}'s collateral deposit failed: {result}")
 
     # -- single nodes ---------------------------------------------------------------------
 
