@@ -83,6 +83,18 @@ class SprintLog:
         return [n for n, _ in pairs], [d for _, d in pairs]
 
 
+async def _init_pow(ml: MlNodeClient, init: Callable[[], Awaitable[Any]]) -> None:
+    """A PoW init (`init`). A node restarted meanwhile comes back serving inference, where PoW init is
+    refused: it is stopped and asked again. Any other refusal (a training node's, for one) stands."""
+    try:
+        await init()
+    except MlNodeError as error:
+        if error.code != grpc.StatusCode.FAILED_PRECONDITION or (await ml.health())["state"] != "INFERENCE":
+            raise
+        await ml.stop()
+        await init()
+
+
 async def start_sprint(ctx: ApiContext, round_: PocRound, generate: bool) -> SprintLog:
     """Put the ML nodes on P's sprint unless they already run it (a restart); with `generate`
     False only an existing sprint is followed (its generation time is over)."""
@@ -98,14 +110,14 @@ async def start_sprint(ctx: ApiContext, round_: PocRound, generate: bool) -> Spr
                     log.info("%s: ML node %s trains: no sprint there", ctx.name, ml.url)
                     continue  # Stop would end its training workers (node/api/training.py)
                 await ml.stop()  # PoW init is refused while inference is up
-                await ml.init_generate(
+                await _init_pow(ml, lambda ml=ml, index=index: ml.init_generate(
                     block_hash=round_.block_hash,
                     block_height=round_.poc_start,
                     public_key=public_key,
                     params=round_.pow_params,
                     node_id=index,
                     node_count=len(ctx.ml_nodes),
-                )
+                ))
     log.info("%s: sprint for P=%d on %d ML node(s)", ctx.name, round_.poc_start, len(ctx.ml_nodes))
     return sprint
 
@@ -160,17 +172,8 @@ async def start_validation(ctx: ApiContext, round_: PocRound) -> None:
             status = await ml.pow_status()
             if status["phase"] in ("LOADING", "VALIDATING") and status["block_hash"] == round_.block_hash:
                 continue
-            try:
-                await ml.init_validate(block_hash=round_.block_hash, block_height=round_.poc_start,
-                                       params=round_.pow_params)
-            except MlNodeError as error:
-                # Restarted during the PoC, it came back serving inference, where PoW init is refused:
-                # stop it and ask again. Any other refusal (a training node, for one) stands.
-                if error.code != grpc.StatusCode.FAILED_PRECONDITION or (await ml.health())["state"] != "INFERENCE":
-                    raise
-                await ml.stop()
-                await ml.init_validate(block_hash=round_.block_hash, block_height=round_.poc_start,
-                                       params=round_.pow_params)
+            await _init_pow(ml, lambda ml=ml: ml.init_validate(
+                block_hash=round_.block_hash, block_height=round_.poc_start, params=round_.pow_params))
 
 
 # -- validation of every participant's batches ------------------------------------------------------

@@ -56,7 +56,7 @@ PAUSE_S = 10  # CometBFT e2e's pause
 # blocks) may come between a fault and the next served request.
 SERVE_AGAIN_S = 60
 SPRINT_WAIT_S = 150  # at ~1 s blocks a PoC comes every 40 blocks
-STALE_STAGE = "refused in state INFERENCE"  # the ML node's answer to a PoW call after its PoC ended
+STALE_STAGE = "PoW init is refused in state INFERENCE"  # to an ML node that restarted into inference
 
 
 def _next_sprint(full: Network) -> dict[str, Any]:
@@ -121,8 +121,8 @@ def test_api_and_ml_node_faults_under_load_and_through_two_sprints(full: Network
         with paused(net, "p2-api"):
             kill_restart(net, "p2-ml")
         _assert_weighted(full, sprint, faulty="p2")
-        # Back from the pause, p2's api node took the sprint's stages in late: none may have acted
-        # once its window had closed (it used to send a PoW init to an ML node back in inference).
+        # p2's ML node restarted during the sprint and came back serving inference: its api node must
+        # have stopped it before a PoW init (the init used to be refused and p2 skipped validation).
         stale = [line for line in (net.dir / "p2" / "api.log").read_text().splitlines() if STALE_STAGE in line]
         assert not stale, stale
         load.wait_accepted(3, SERVE_AGAIN_S)
