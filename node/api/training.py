@@ -8,10 +8,9 @@ Each poll (about once a block) reads the live tasks from the chain and, for each
   `heartbeat` -> MsgTrainingHeartbeat (at most every HEARTBEAT_EVERY_S), `commit` ->
   MsgCommitTrainingStep (what piled up while a tx waited for its block goes in one tx). A worker
   that dies (FAILED) is started again, up to MAX_RESTARTS times: it re-joins and torchft heals it
-  from the live workers. StartTraining refused because a PoW
-  sprint runs is simply tried again at the next poll. A restart does not wait for the relay to
-  catch up with the dead worker's events: the new worker appends to the same log, and one relay
-  at a time reads it in order.
+  from the live workers. StartTraining refused because a PoW sprint runs is simply tried again
+  at the next poll. A restart does not wait for the relay to catch up with the dead worker's
+  events: the new worker appends to the same log, and one relay at a time reads it in order.
 - the lighthouse: the task's first assignee (shard 0, its coordinator) runs the torchft
   lighthouse beside its api node for as long as the task trains; the other assignees ask the
   coordinator's api node for its address (training_routes.py), found through its participant url

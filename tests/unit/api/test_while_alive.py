@@ -31,34 +31,15 @@ def test_a_frozen_node_gives_the_request_back_and_the_work_is_cancelled() -> Non
     assert asyncio.run(scenario()).cancelled()
 
 
-def test_a_slow_node_that_answers_keeps_the_request() -> None:
+def _slow_work_under(replies: list[bool]) -> str:
+    """while_alive over work that ends once the probes have had `replies` (then a yes) as answers."""
+
     async def scenario() -> str:
-        done = asyncio.Event()
-        probes = 0
-
-        async def answers() -> bool:
-            nonlocal probes
-            probes += 1
-            if probes == 5:  # the work ends after several probes, each answered
-                done.set()
-            return True
-
-        async def slow() -> str:
-            await done.wait()
-            return "answer"
-
-        return await while_alive(slow(), answers, "ml:1", probe_s=PROBE_S, frozen_after=2)
-
-    assert asyncio.run(scenario()) == "answer"
-
-
-def test_one_missed_probe_is_forgiven_when_the_next_is_answered() -> None:
-    async def scenario() -> str:
-        replies = iter([False, True, False, True])
+        pending = iter(replies)
         done = asyncio.Event()
 
         async def answers() -> bool:
-            reply = next(replies, None)
+            reply = next(pending, None)
             if reply is None:
                 done.set()
                 return True
@@ -70,7 +51,15 @@ def test_one_missed_probe_is_forgiven_when_the_next_is_answered() -> None:
 
         return await while_alive(slow(), answers, "ml:1", probe_s=PROBE_S, frozen_after=2)
 
-    assert asyncio.run(scenario()) == "answer"
+    return asyncio.run(scenario())
+
+
+def test_a_slow_node_that_answers_keeps_the_request() -> None:
+    assert _slow_work_under([True] * 4) == "answer"
+
+
+def test_one_missed_probe_is_forgiven_when_the_next_is_answered() -> None:
+    assert _slow_work_under([False, True, False, True]) == "answer"
 
 
 def test_the_work_s_own_error_comes_through() -> None:
