@@ -31,6 +31,7 @@ from node.api.config import ApiNodeConfig, ConfigError
 from node.api.context import ApiContext
 from node.api.orchestrator import run_orchestrator
 from node.api.public import build_public_app
+from node.api.public.framing import uvicorn_config
 from node.api.public.settings import PublicSettings
 from node.api.training import TrainingDriver
 from node.api.training_routes import training_router
@@ -161,8 +162,7 @@ async def serve(config: ApiNodeConfig) -> int:
         training = TrainingDriver(ctx)
         app.include_router(training_router(training))
         listen = config.public_listen
-        http = _Uvicorn(uvicorn.Config(app, host=listen.host, port=listen.port, log_level="warning",
-                                       access_log=False, lifespan="on"))
+        http = _Uvicorn(uvicorn_config(app, host=listen.host, port=listen.port))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

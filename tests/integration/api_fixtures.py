@@ -34,6 +34,7 @@ from fastapi import FastAPI
 from node.api.chain_link import ChainLink
 from node.api.context import ApiContext
 from node.api.public import build_public_app
+from node.api.public.framing import uvicorn_config
 from node.api.public.node import PublicNode
 from node.api.public.settings import PublicSettings
 from node.api.tx_sender import TxSender
@@ -140,7 +141,7 @@ async def _start_api(
         model=MODEL,
     )
     app = build_public_app(ctx, settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app))
     task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
     deadline = time.monotonic() + 30
     while not server.started:

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -268,6 +269,27 @@ def test_signature_refusals_are_401(api_net: ApiNet, developer: AccountKey) -> N
     stranger = AccountKey.generate()
     _error(_send(api_net, stranger, body), 401, "no public key on chain")
     _error(_post(api_net.ta.url, body, {"Content-Type": "application/json"}), 401, "missing Authorization")
+
+
+_FRAMING_HEAD = b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+
+
+@pytest.mark.parametrize("request_bytes", [
+    _FRAMING_HEAD + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",  # not a chunk size
+    _FRAMING_HEAD + b"X-Timestamp: 1\x00\r\nContent-Length: 2\r\n\r\n{}",  # NUL in a header
+], ids=["bad chunk size", "NUL in a header"])
+def test_malformed_http_framing_is_a_json_400(api_net: ApiNet, request_bytes: bytes) -> None:
+    host, port = api_net.ta.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=HTTP_TIMEOUT_S) as sock:
+        sock.sendall(request_bytes)
+        answer = b""
+        while chunk := sock.recv(65536):  # the node closes the connection after the refusal
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"content-type: application/json" in head.lower(), head
+    error = json.loads(body)["error"]
+    assert error["code"] == 400 and error["type"] == "invalid_request_error", error
+    assert error["message"].startswith("malformed HTTP request"), error
 
 
 def test_executor_refuses_a_bad_hop_with_401(api_net: ApiNet, developer: AccountKey) -> None:

@@ -7,7 +7,7 @@ Every request that reaches the app is answered within ANSWER_S with a JSON error
 OpenAI shape and a 4xx status — never a 5xx (the node's own /metrics counts none), never a
 hang; a correctly signed request with hostile fields is either served (200, then accounted for
 on chain like any other) or refused the same way. Malformed HTTP framing is refused by
-uvicorn's HTTP parser before the app sees it (a plain-text 400). Afterwards the victim
+uvicorn's HTTP parser before the app sees it, with the same JSON error shape. Afterwards the victim
 developer's balance is unchanged (no escrow was taken), every api node is healthy and the
 network still serves inference.
 """
@@ -207,6 +207,11 @@ def test_hostile_framing_is_refused(fuzzed: Fuzzed, case: str) -> None:
     status_line, _, rest = answer.partition(b"\r\n")
     status = int(status_line.split()[1])
     assert 400 <= status < 500, answer[:300]
+    head, _, after = rest.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert length, head  # the first answer's body ends where it says (more answers may follow it)
+    error = json.loads(after[:int(length.group(1))])["error"]
+    assert error["code"] == status and error["message"], error
 
 
 def test_oversized_body_is_refused_with_413(fuzzed: Fuzzed) -> None:
