@@ -10,7 +10,7 @@
    Retry-After (the time until the PoC stages end).
 3. The answer goes back with its id replaced by the inference id (streams chunk by chunk), and
    MsgFinishInference is sent with the executor's signature and the whole response. A stream
-   cut short (the client hung up, the ML node failed) records what was produced so far.
+   cut short (the client hung up, the ML node failed or froze) records what was produced so far.
 
 An ML node's max_tokens may not exceed its context: a rewritten max_tokens that is at least the
 model's context length is left out of the ML node's copy (it then generates up to the context),
@@ -20,6 +20,7 @@ while the chain and the validators see the rewritten body.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -43,10 +44,11 @@ MIN_TOP_LOGPROBS = 5
 ML_STATUS_TTL_S = 2.0
 ML_HEALTH_TIMEOUT_S = 2.0
 ML_LOCK_WAIT_S = 10.0
-# While an ML node has not begun to answer a request, ask it this often whether it is alive; after
-# FROZEN_AFTER_PROBES unanswered probes in a row the request is taken back (a frozen or cut-off
-# node would otherwise hold it for the ML client's whole timeout). A node that is merely busy
-# still answers Health, so its queued requests wait as long as they need.
+# While an ML node has not begun to answer a request, or sends no next chunk of a stream, ask it
+# this often whether it is alive; after FROZEN_AFTER_PROBES unanswered probes in a row the request
+# is taken back, or the stream ended with an in-band error (a frozen or cut-off node would otherwise
+# hold it for the ML client's whole timeout, a stream for ever). A node that is merely busy still
+# answers Health, so its queued requests wait as long as they need.
 LIVENESS_PROBE_S = 5.0
 FROZEN_AFTER_PROBES = 2
 # Refusals that say "not this node, not now": try the next ML node, then answer 503.
@@ -299,6 +301,20 @@ class StreamRelay:
             self._on_close(self.chunks)
 
 
+class _Liveness:
+    """An ML node's health probes: the `frozen_after`-th unanswered one in a row raises MlNodeUnavailable."""
+
+    def __init__(self, answers: Callable[[], Awaitable[bool]], url: str, frozen_after: int) -> None:
+        self._answers, self._url, self._frozen_after = answers, url, frozen_after
+        self.missed = 0
+
+    async def probe(self) -> None:
+        self.missed = 0 if await self._answers() else self.missed + 1
+        if self.missed >= self._frozen_after:
+            raise MlNodeUnavailable(f"ML node {self._url} stopped answering ({self.missed} health checks in a row)",
+                                    None)
+
+
 async def while_alive(
     work: Awaitable[T], answers: Callable[[], Awaitable[bool]], url: str,
     probe_s: float = LIVENESS_PROBE_S, frozen_after: int = FROZEN_AFTER_PROBES,
@@ -306,18 +322,65 @@ async def while_alive(
     """`work`'s result, unless the ML node stops answering `answers` probes meanwhile: then the work
     is cancelled and MlNodeUnavailable raised (the caller tries another node, then answers 503)."""
     task = asyncio.ensure_future(work)
-    missed = 0
+    liveness = _Liveness(answers, url, frozen_after)
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=probe_s)
             if done:
                 return task.result()
-            missed = 0 if await answers() else missed + 1
-            if missed >= frozen_after:
-                raise MlNodeUnavailable(f"ML node {url} stopped answering ({missed} health checks in a row)", None)
+            await liveness.probe()
     finally:
         if not task.done():
             task.cancel()
+
+
+class WatchedChunks(AsyncIterator[T]):
+    """An ML node's stream, read ahead by a task of its own so that waiting for the next chunk can
+    time out and go on waiting: after `probe_s` without a chunk the node's health is probed, and
+    after `frozen_after` unanswered probes in a row the stream fails with MlNodeUnavailable (a node
+    frozen mid-stream must not hold a developer's stream open). A chunk counts as a sign of life.
+    Create it on the loop that reads it; `aclose` ends the reading and the ML node's stream."""
+
+    def __init__(
+        self, chunks: AsyncIterator[T], answers: Callable[[], Awaitable[bool]], url: str,
+        probe_s: float = LIVENESS_PROBE_S, frozen_after: int = FROZEN_AFTER_PROBES,
+    ) -> None:
+        self._chunks = chunks
+        self._liveness = _Liveness(answers, url, frozen_after)
+        self._probe_s = probe_s
+        self._queue: asyncio.Queue[tuple[T | None, BaseException | None]] = asyncio.Queue()
+        self._ended = False
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for chunk in self._chunks:
+                self._queue.put_nowait((chunk, None))
+            self._queue.put_nowait((None, StopAsyncIteration()))
+        except Exception as error:  # the ML node's refusal, delivered in order after the chunks before it
+            self._queue.put_nowait((None, error))
+
+    async def __anext__(self) -> T:
+        while not self._ended:
+            try:
+                async with asyncio.timeout(self._probe_s):
+                    chunk, error = await self._queue.get()
+            except TimeoutError:
+                await self._liveness.probe()
+                continue
+            self._liveness.missed = 0
+            if error is not None:
+                self._ended = True
+                raise error
+            return chunk  # type: ignore[return-value]  # None comes only with an error
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        self._ended = True
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
+        await self._chunks.aclose()  # type: ignore[attr-defined]
 
 
 class Executor:
@@ -354,7 +417,8 @@ class Executor:
             job.accepted()
             if stream:
                 first, chunks = started
-                return Execution(stream=StreamRelay(job.request.inference_id, first, chunks, self._closer(job, index)))
+                watched = WatchedChunks(chunks, functools.partial(self.ml.answers, index), client.url)
+                return Execution(stream=StreamRelay(job.request.inference_id, first, watched, self._closer(job, index)))
             self.ml.busy[index] -= 1
             response = started
             response["id"] = job.request.inference_id
