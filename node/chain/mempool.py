@@ -2,13 +2,15 @@
 
 Bounded by count and bytes; a duplicate is refused without a second check. After a
 block commits, included transactions leave and the rest are re-checked against the
-new state (a transfer that became unaffordable leaves too).
+new state (a transfer that became unaffordable leaves too, and with it every later tx of
+its account, whose sequences no longer follow). Each tx that leaves that way is told to the
+`on_drop` listeners with the check that refused it: whoever waits for it must not wait on.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from node.chain.app.abci import Application, CheckResult
 from node.core.errors import TxCode
@@ -23,6 +25,7 @@ class Mempool:
         self.max_tx_bytes = max_tx_bytes
         self._txs: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
+        self.on_drop: list[Callable[[str, CheckResult], None]] = []
 
     def __len__(self) -> int:
         return len(self._txs)
@@ -63,6 +66,10 @@ class Mempool:
         self._txs.clear()
         self._bytes = 0
         for hash_, raw in remaining:
-            if self._app.check_tx(raw).code == 0:
+            check = self._app.check_tx(raw)
+            if check.code == 0:
                 self._txs[hash_] = raw
                 self._bytes += len(raw)
+            else:
+                for listener in self.on_drop:
+                    listener(hash_, check)

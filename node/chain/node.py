@@ -19,6 +19,7 @@ from node.chain.consensus.wal import ConsensusWAL
 from node.chain.mempool import Mempool
 from node.chain.store.block_store import BlockStore, IndexedTx
 from node.chain.store.db import ChainDB
+from node.chain.tx_waiters import TxWaiters
 from node.core.hashing import tx_hash
 
 TX_BATCH_DELAY_S = 0.005  # gossip accepted txs in small batches rather than one by one
@@ -38,6 +39,8 @@ class ChainNode:
         self.blocks = BlockStore(self.db)
         self.app = GonkaApp(self.db, config.chain_id)
         self.mempool = Mempool(self.app)
+        self.tx_waiters = TxWaiters()
+        self.mempool.on_drop.append(self.tx_waiters.dropped)
         key = config.consensus_key()
         self.engine = ConsensusEngine(
             chain_id=config.chain_id,
@@ -55,7 +58,6 @@ class ChainNode:
         )
         self.engine.listeners.append(self._on_commit)
         self._new_block = asyncio.Condition()
-        self._tx_waiters: dict[str, list[asyncio.Future[int]]] = {}
         self._outgoing_txs: list[bytes] = []
         self._flush_scheduled = False
 
@@ -89,22 +91,11 @@ class ChainNode:
             self.engine.broadcast_txs(txs)
 
     async def wait_for_tx(self, hash_: str, timeout_s: float) -> IndexedTx | None:
+        """The tx once in a block; None after `timeout_s`; TxDropped once the mempool let it go."""
         found = self.blocks.find_tx(hash_)
-        if found is not None:
-            return found
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._tx_waiters.setdefault(hash_, []).append(future)
-        try:
-            await asyncio.wait_for(future, timeout_s)
-        except asyncio.TimeoutError:
-            return None
-        finally:
-            waiters = self._tx_waiters.get(hash_, [])
-            if future in waiters:
-                waiters.remove(future)
-            if not waiters:
-                self._tx_waiters.pop(hash_, None)
-        return self.blocks.find_tx(hash_)
+        if found is None and await self.tx_waiters.wait(hash_, timeout_s):
+            found = self.blocks.find_tx(hash_)
+        return found
 
     # -- blocks ----------------------------------------------------------------
 
@@ -113,10 +104,7 @@ class ChainNode:
             await self._new_block.wait_for(lambda: self.latest_height >= height)
 
     def _on_commit(self, committed: CommittedBlock) -> None:
-        for raw in committed.block.txs:
-            for future in self._tx_waiters.get(tx_hash(raw), []):
-                if not future.done():
-                    future.set_result(committed.height)
+        self.tx_waiters.committed(tx_hash(raw) for raw in committed.block.txs)
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:

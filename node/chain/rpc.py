@@ -16,6 +16,7 @@ from node.chain.consensus import blocks as blk
 from node.chain.node import ChainNode
 from node.chain.p2p import GRPC_OPTIONS
 from node.chain.store.block_store import IndexedTx
+from node.chain.tx_waiters import TxDropped
 from node.core.errors import TxCode
 from node.core.hashing import tx_hash
 from node.proto.gonka import chain_pb2 as pb
@@ -53,7 +54,12 @@ class ChainService(pb_grpc.ChainServicer):
         if not (request.wait_commit and waitable):
             return response
         timeout_ms = min(request.timeout_ms or DEFAULT_COMMIT_WAIT_MS, MAX_COMMIT_WAIT_MS)
-        found = await self.node.wait_for_tx(response.hash, timeout_ms / 1000)
+        try:
+            found = await self.node.wait_for_tx(response.hash, timeout_ms / 1000)
+        except TxDropped as dropped:  # the waiter learns now, with why, rather than at its timeout
+            response.check_code = dropped.check.code
+            response.check_log = f"left the mempool without a block: {dropped.check.log}"
+            return response
         return self._committed(response, found) if found is not None else response
 
     @staticmethod

@@ -49,7 +49,7 @@ DEFAULT_READY_TIMEOUT_S = 120.0  # a full network loads a model per ML node firs
 DEFAULT_MODEL = "devnet-llama-10m-seed0"  # the devnet profile's registry model (seeded, nothing to download)
 HOST_COLLATERAL = 1000 * GNK  # each host's deposit: 0.1 % of its genesis balance
 DEPOSIT_ATTEMPTS = 5
-DEPOSIT_WAIT_S = 15.0  # for its block; a deposit dropped from the mempool is never committed
+DEPOSIT_WAIT_S = 15.0  # for its block (a deposit the mempool drops is told at once, not at the timeout)
 # what a deposit racing the api node's txs for one sequence may get: admitted but not in a block yet
 # (0), refused (wrong sequence, or this very tx still pending), or run after the other (wrong sequence)
 _SEQUENCE_RACE = (0, TxCode.WRONG_SEQUENCE, TxCode.TX_IN_MEMPOOL)
@@ -249,8 +249,8 @@ class Devnet:
         Its api node sends txs from the same account (registration, seed, PoC verdicts — a host that
         joins inside a PoC sends several at once): a deposit signed with a sequence that one of them
         takes is refused at once (WRONG_SEQUENCE) or, if both were admitted, dropped from the mempool
-        when the other's block lands, and never committed. Either way it is signed again with the
-        new sequence, once the chain shows no deposit (so it is never made twice).
+        when the other's block lands (the wait answers WRONG_SEQUENCE then too). Either way it is
+        signed again with the new sequence, once the chain shows no deposit (so it is never made twice).
         """
         key = AccountKey.from_private_hex(host.private_key)
         deposit = MsgDepositCollateral(creator=key.address, amount=HOST_COLLATERAL)
