@@ -1,7 +1,7 @@
 """Api node overhead: inference through transfer agent -> executor next to the ML nodes called directly.
 
     .venv/bin/python bench/api.py [--streams 16] [--seconds 8] [--rounds 2] [--latency-requests 100]
-                                  [--latency-tokens 1] [--steady-state]
+                                  [--latency-tokens 1] [--steady-state] [--placement both|own|shared]
 
 Starts a 2-participant full devnet whose first PoC is far away (epoch_length 1000), so the
 whole run is one Inference phase. Its hosts are new (reputation 0: about one validator re-runs
@@ -14,9 +14,17 @@ Both sides use the same two ML nodes:
 - api: signed OpenAI requests to p1's HTTP API (the transfer agent), which routes each to an
   executor by weight: p1 itself or p2 (forwarded over HTTP), which runs it on its ML node and
   records Start/Finish on chain.
+Placement of the processes on the CPUs, for the throughput rounds (both by default, one after
+the other, same devnet):
+- own: the ML nodes on CPUs of their own (the last one), every other process (api and chain
+  nodes, this bench) on the rest: the stand-in for a host whose ML nodes compute on their own
+  accelerator, as a Gonka host's GPUs do, so the figure shows whether the api path keeps an ML
+  node as busy as a direct caller does. This is the placement the target is read on;
+- shared: every process on every CPU: on a CPU-only machine the api and chain nodes then take
+  CPU from the ML nodes, and the figure says what the whole protocol costs such a box.
 Figures, all from this run:
 - throughput: completion tokens/s with N concurrent streams, direct and api phases
-  alternating (median of the per-round ratios; target >= 0.9 at 16 streams);
+  alternating (median of the per-round ratios; target >= 0.9 at 16 streams, own placement);
 - added latency: a small non-streamed request (1 completion token by default, so that the ML
   node's own time and its noise stay small), sent one at a time alternating direct and api,
   before the throughput rounds: p50 through the api minus p50 direct, and the p50 of the
@@ -26,9 +34,10 @@ Figures, all from this run:
   with the mean time spent in them outside the ML nodes (less noisy than the p50s on a
   loaded machine: it leaves the ML node's own time out);
 - CPU per process kind (ML, api and chain nodes, this bench, anything else on the machine)
-  during the direct and the api throughput phases, from /proc: CPU seconds and ms per completed
-  request; on a machine whose cores the ML nodes saturate, what the api path adds here is what
-  it takes from them (validation re-runs count in the ML rows of whichever phase they run in);
+  during the direct and the api throughput phases of each placement, from /proc: CPU seconds
+  and ms per completed request; where the ML nodes share the cores, what the api path adds
+  here is what it takes from them (validation re-runs count in the ML rows of whichever phase
+  they run in);
 - the status on chain of every api request of the run (none should be lost or expire);
 - validation share: compute the network spent re-running inferences (validation events on
   chain for this run's inferences x the measured validate/generate cost per token), next
@@ -202,6 +211,65 @@ class CpuAccount:
         self._open = None
 
 
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and every live descendant of it (an ML node's helper processes included)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # ended while we looked
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(current := todo.pop())
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def _pin_threads(pid: int, cpus: set[int]) -> None:
+    """Every thread of one process onto `cpus` (threads it starts later inherit it)."""
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended
+
+
+def _pin(pid: int, cpus: set[int]) -> None:
+    """`pid` and its descendants onto `cpus`."""
+    for process in _process_tree(pid):
+        _pin_threads(process, cpus)
+
+
+class Placement:
+    """Which CPUs the ML nodes run on and which every other process of the bench runs on."""
+
+    def __init__(self, name: str, ml_cpus: set[int], other_cpus: set[int]) -> None:
+        self.name, self.ml_cpus, self.other_cpus = name, ml_cpus, other_cpus
+
+    @staticmethod
+    def choices(which: str) -> list[Placement]:
+        cpus = sorted(os.sched_getaffinity(0))
+        own = Placement("own", {cpus[-1]}, set(cpus[:-1]))
+        shared = Placement("shared", set(cpus), set(cpus))
+        if len(cpus) < 2 and which != "shared":
+            raise SystemExit("the own placement needs at least 2 CPUs; use --placement shared")
+        return {"own": [own], "shared": [shared], "both": [own, shared]}[which]
+
+    def describe(self) -> str:
+        if self.name == "shared":
+            return f"shared: every process on CPUs {sorted(self.ml_cpus)}"
+        return f"own: ML nodes on CPU {sorted(self.ml_cpus)}, api and chain nodes and this bench on {sorted(self.other_cpus)}"
+
+    def apply(self, net: Devnet) -> None:
+        for node in net.manifest.nodes:
+            if (pid := net.pid(node)) is not None:
+                _pin(pid, self.ml_cpus if node.kind == "ml" else self.other_cpus)
+        _pin_threads(os.getpid(), self.other_cpus)  # not its descendants: the devnet's nodes are
+
+
 async def _latencies(sides: Sides, requests: int, tokens: int) -> tuple[list[float], list[float]]:
     direct, api = [], []
     for _ in range(requests):  # alternating, one at a time: no queueing in either figure
@@ -265,6 +333,27 @@ def _steady_state_validators_per_inference(params: dict[str, Any]) -> float:
     return params["validation"]["min_validation_average_ppm"] / 1e6
 
 
+async def _throughput_rounds(sides: Sides, net: Devnet, placement: Placement,
+                             args: argparse.Namespace) -> dict[str, Any]:
+    """Direct and api throughput phases, alternating, under one placement of the processes."""
+    placement.apply(net)
+    ratios, direct_tps, api_tps = [], [], []
+    cpu = CpuAccount(net)
+    for round_ in range(args.rounds):
+        cpu.start()
+        d, requests = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
+        cpu.stop("direct", requests)
+        cpu.start()
+        a, requests = await _throughput(lambda: sides.through_api(args.max_tokens, True), args.streams, args.seconds)
+        cpu.stop("api", requests)
+        direct_tps.append(d)
+        api_tps.append(a)
+        ratios.append(a / d)
+        print(f"{placement.name} placement, round {round_ + 1}: direct {d:.0f} tok/s, api {a:.0f} tok/s, "
+              f"ratio {a / d:.2f}", flush=True)
+    return {"placement": placement, "ratios": ratios, "direct_tps": direct_tps, "api_tps": api_tps, "cpu": cpu}
+
+
 async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
     key = AccountKey.from_private_hex(net.manifest.faucet.private_key)
     sides = Sides(net, key)
@@ -279,25 +368,14 @@ async def bench(net: Devnet, args: argparse.Namespace) -> dict[str, Any]:
         direct_ms, api_ms = await _latencies(sides, args.latency_requests, args.latency_tokens)
         after = [await asyncio.to_thread(_stages, url) for url in nodes]
         latency_ids = sides.ids[first:]
-        ratios, direct_tps, api_tps = [], [], []
-        cpu = CpuAccount(net)
-        for round_ in range(args.rounds):
-            cpu.start()
-            d, requests = await _throughput(lambda: sides.direct(args.max_tokens, True), args.streams, args.seconds)
-            cpu.stop("direct", requests)
-            cpu.start()
-            a, requests = await _throughput(lambda: sides.through_api(args.max_tokens, True), args.streams,
-                                            args.seconds)
-            cpu.stop("api", requests)
-            direct_tps.append(d)
-            api_tps.append(a)
-            ratios.append(a / d)
-            print(f"round {round_ + 1}: direct {d:.0f} tok/s, api {a:.0f} tok/s, ratio {a / d:.2f}", flush=True)
+        throughput = {placement.name: await _throughput_rounds(sides, net, placement, args)
+                      for placement in Placement.choices(args.placement)}
+        Placement.choices("shared")[0].apply(net)
         generate_ms, validate_ms = await _per_token_costs(sides.ml[0], sides.model)
         return {
-            "ratios": ratios, "direct_tps": direct_tps, "api_tps": api_tps, "direct_ms": direct_ms, "api_ms": api_ms,
+            "throughput": throughput, "direct_ms": direct_ms, "api_ms": api_ms,
             "generate_ms": generate_ms, "validate_ms": validate_ms, "ids": list(sides.ids),
-            "latency_ids": latency_ids, "stages": [_stage_means(b, a) for b, a in zip(before, after)], "cpu": cpu,
+            "latency_ids": latency_ids, "stages": [_stage_means(b, a) for b, a in zip(before, after)],
         }
     finally:
         await sides.close()
@@ -368,10 +446,10 @@ def _print_latency(result: dict[str, Any], forwarded: dict[str, bool], args: arg
           f"included, the client's HTTP not), mean per request: **{_outside_ml_ms(result['stages']):.2f} ms**")
 
 
-def _print_cpu(cpu: CpuAccount) -> None:
+def _print_cpu(cpu: CpuAccount, placement: Placement) -> None:
     phases = ("direct", "api")
     print()
-    print("Where the CPU went during the throughput rounds (utime+stime from /proc; \"other processes\" = the")
+    print(f"{placement.describe()}. Where the CPU went during the throughput rounds (utime+stime from /proc; \"other processes\" = the")
     print("machine's busy time minus the rows above it, i.e. anything outside this bench and its devnet):")
     print()
     print("| process kind | direct: CPU s | direct: ms per request | api: CPU s | api: ms per request | "
@@ -406,6 +484,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=48)
+    parser.add_argument("--placement", choices=("both", "own", "shared"), default="both",
+                        help="throughput with the ML nodes on a CPU of their own, on the shared CPUs, or both")
     parser.add_argument("--latency-requests", type=int, default=100)
     parser.add_argument("--latency-tokens", type=int, default=1)
     parser.add_argument("--steady-state", action="store_true",
@@ -434,12 +514,15 @@ def main() -> int:
     forwarded = sum(1 for e in executors.values() if e != ta)
     print()
     print(f"validation load: {mode}")
-    print(f"| streams | direct tok/s | api tok/s | ratio (median of {args.rounds}; target >= 0.9) |")
-    print("| --- | --- | --- | --- |")
-    print(f"| {args.streams} | {_p50(result['direct_tps']):.0f} | {_p50(result['api_tps']):.0f} | "
-          f"**{_p50(result['ratios']):.2f}** |")
-    print()
-    _print_cpu(result["cpu"])
+    print(f"| placement | streams | direct tok/s | api tok/s | ratio (median of {args.rounds}; rounds) |")
+    print("| --- | --- | --- | --- | --- |")
+    for rounds in result["throughput"].values():
+        print(f"| {rounds['placement'].describe()} | {args.streams} | {_p50(rounds['direct_tps']):.0f} | "
+              f"{_p50(rounds['api_tps']):.0f} | **{_p50(rounds['ratios']):.2f}** "
+              f"({', '.join(f'{r:.2f}' for r in rounds['ratios'])}) |")
+    print("target: ratio >= 0.9 with the ML nodes on CPUs of their own (a GPU's stand-in)")
+    for rounds in result["throughput"].values():
+        _print_cpu(rounds["cpu"], rounds["placement"])
     _print_latency(result, {i: executors[i] != ta for i in result["latency_ids"]}, args)
     print(f"executors of all api requests: {len(executors) - forwarded} run by the TA itself, {forwarded} forwarded; "
           f"their status on chain: {', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}")
