@@ -9,7 +9,8 @@ Fields follow reference protocol.md §4:
                     or the list of chat.completion.chunk of a stream), which validators re-run
 
 Both are sent in the background through the node's TxSender: the HTTP answer never waits for
-a block, and a client that hangs up cannot cancel a tx. Each is sent until it is in a block:
+a block, and a client that hangs up cannot cancel a tx. Each is kept in the node's outbox
+(outbox.py) until its fate is settled, so a restarted node sends what it still owed. Each is sent until it is in a block:
 one whose fate is unknown (the chain node did not answer, or no block took it in time: a
 restarted chain node forgets its mempool) is sent again for RETRY_FOR_S, and a copy that
 landed meanwhile makes the next one a harmless duplicate. A tx the chain refuses is logged
@@ -22,7 +23,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from google.protobuf.message import Message
 from node.api.chain_link import BroadcastResult
 from node.api.events import TxOutcome, tx_outcome
 from node.api.metrics import ApiMetrics
+from node.api.outbox import Outbox
 from node.api.tx_sender import TxSender
 from node.core.hashing import sha256
 from node.core.tx import register_message
@@ -119,30 +121,50 @@ def finish_message(
 
 
 class InferenceTxs:
-    """Sends the node's inference txs in the background and keeps track of them until they land."""
+    """Sends the node's inference txs in the background and keeps track of them until they land;
+    with an outbox, also across restarts (`resume`)."""
 
-    def __init__(self, tx: TxSender, metrics: ApiMetrics) -> None:
+    def __init__(self, tx: TxSender, metrics: ApiMetrics, outbox: Outbox | None = None) -> None:
         self._tx = tx
         self._metrics = metrics
+        self._outbox = outbox
         self._tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, message: Message | Awaitable[Message], done: Done | None = None) -> None:
         """Send `message` (or what the awaitable builds) in its own tx until it is in a block; `done`
         gets the last broadcast's answer (None if there was none) once the tx was committed, refused,
         or given up on, whatever happens to the caller meanwhile."""
-        task = asyncio.get_running_loop().create_task(self._send(message, done))
+        self._spawn(self._send(message, done))
+
+    def resume(self) -> int:
+        """Send again what the outbox still holds from before a restart; how many."""
+        if self._outbox is None:
+            return 0
+        pending = self._outbox.pending()
+        for key, message in pending:
+            self._spawn(self._send(message, None, key))
+        if pending:
+            log.info("sending again %d inference txs left from before the restart", len(pending))
+        return len(pending)
+
+    def _spawn(self, sending: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(sending)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, message: Message | Awaitable[Message], done: Done | None) -> None:
+    async def _send(self, message: Message | Awaitable[Message], done: Done | None, key: int | None = None) -> None:
         name, inference_id = "message", ""
         result: BroadcastResult | None = None
         try:
             if not isinstance(message, Message):
                 message = await message
             name, inference_id = type(message).__name__, getattr(message, "inference_id", "")
+            if key is None and self._outbox is not None:
+                key = self._outbox.put(message)
             result = await self._until_landed(message, name, inference_id)
             outcome = tx_outcome(result, waited=True)
+            if outcome is not TxOutcome.UNKNOWN and key is not None and self._outbox is not None:
+                self._outbox.remove(key)  # settled; one given up on stays for the next start
             if outcome in (TxOutcome.COMMITTED, TxOutcome.DUPLICATE):
                 self._metrics.txs.labels(name, "ok").inc()
             elif outcome is TxOutcome.REFUSED:

@@ -49,12 +49,13 @@ class RequestMetrics:
 
 
 def build_public_app(ctx: ApiContext, settings: PublicSettings | None = None) -> FastAPI:
-    """The app for uvicorn. Serve it as the root app so its lifespan (draining the txs in flight
-    at shutdown) runs; `app.state.node` holds its shared parts (metrics registry included)."""
+    """The app for uvicorn. Serve it as the root app so its lifespan (re-sending the txs a previous
+    run left in the outbox at start, draining the txs in flight at shutdown) runs; `app.state.node` holds its shared parts (metrics registry included)."""
     node = PublicNode.create(ctx, settings or PublicSettings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node.txs.resume()  # what a previous run of this node still owed the chain
         yield
         await node.aclose()
 

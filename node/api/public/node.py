@@ -12,6 +12,7 @@ from node.api.executor import Executor
 from node.api.inference_txs import InferenceTxs
 from node.api.limiter import BandwidthLimiter, Budget
 from node.api.metrics import ApiMetrics
+from node.api.outbox import Outbox
 from node.api.public.chain_view import ChainView
 from node.api.public.escrow import EscrowBook
 from node.api.public.settings import PublicSettings
@@ -36,7 +37,7 @@ class PublicNode:
     def create(cls, ctx: ApiContext, settings: PublicSettings) -> PublicNode:
         metrics = ApiMetrics()
         chain = ChainView(ctx.chain, ctx.chain_id, ctx.epoch)
-        txs = InferenceTxs(ctx.tx, metrics)
+        txs = InferenceTxs(ctx.tx, metrics, Outbox(ctx.data_dir))
         return cls(
             ctx=ctx,
             settings=settings,
