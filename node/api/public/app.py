@@ -49,8 +49,9 @@ class RequestMetrics:
 
 
 def build_public_app(ctx: ApiContext, settings: PublicSettings | None = None) -> FastAPI:
-    """The app for uvicorn. Serve it as the root app so its lifespan (re-sending the txs a previous
-    run left in the outbox at start, draining the txs in flight at shutdown) runs; `app.state.node` holds its shared parts (metrics registry included)."""
+    """The app for uvicorn. Serve it as the root app so its lifespan runs (at start, re-sending the
+    txs a previous run left in the outbox; at shutdown, draining the txs in flight);
+    `app.state.node` holds its shared parts (metrics registry included)."""
     node = PublicNode.create(ctx, settings or PublicSettings())
 
     @asynccontextmanager
