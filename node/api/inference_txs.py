@@ -13,8 +13,8 @@ a block, and a client that hangs up cannot cancel a tx. Each is kept in the node
 (outbox.py) until its fate is settled, so a restarted node sends what it still owed. Each is
 sent until it is in a block: one whose fate is unknown (the chain node did not answer, or no
 block took it in time: a restarted chain node forgets its mempool) is sent again for
-RETRY_FOR_S, and a copy that landed meanwhile makes the next one a harmless duplicate. A tx the chain refuses is logged
-and counted, never silently dropped.
+RETRY_FOR_S, and a copy that landed meanwhile makes the next one a harmless duplicate. A tx
+the chain refuses is logged and counted, never silently dropped.
 """
 
 from __future__ import annotations
