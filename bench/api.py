@@ -267,7 +267,7 @@ class Placement:
         for node in net.manifest.nodes:
             if (pid := net.pid(node)) is not None:
                 _pin(pid, self.ml_cpus if node.kind == "ml" else self.other_cpus)
-        _pin_threads(os.getpid(), self.other_cpus)  # not its descendants: the devnet's nodes are
+        _pin_threads(os.getpid(), self.other_cpus)  # its own threads only: the nodes are its children
 
 
 async def _latencies(sides: Sides, requests: int, tokens: int) -> tuple[list[float], list[float]]:
