@@ -20,6 +20,8 @@ import pytest
 
 from node.api.executor import rewrite_body
 from node.api.inference_txs import Request, start_message
+from node.api.outbox import Outbox
+from node.api.public import build_public_app
 from node.core.inference_signing import sign_transfer
 from node.core.keys import AccountKey
 from node.devnet.supervisor import wait_for
@@ -253,6 +255,31 @@ def test_a_start_without_finish_expires_and_refunds_the_escrow(api_net: ApiNet) 
     assert record["expires_at_height"] == sent.height + expiration
     assert record["escrow"] == (8 + len("Nobody will answer this.")) * record["per_token_price"] > 0
     assert _balance(api_net, developer.address) == FUNDS  # all of it back
+
+
+def test_a_restarted_node_sends_the_start_its_outbox_still_holds(api_net: ApiNet) -> None:
+    """The TA was killed after its Start went into the outbox and before it was sent: the node
+    started again over the same data folder sends it, and the outbox lets it go once it landed."""
+    developer = register_developer(api_net, FUNDS)
+    ta, executor = api_net.ta, api_net.executor
+    body = _body("Sent by the next run of this node.")
+    headers = signed_headers(developer, body, ta.address)
+    stamp = int(headers["X-Timestamp"])
+    request = Request(headers["Authorization"], developer.address, ta.address, stamp, body,
+                      sign_transfer(ta.key, body, stamp, ta.address, executor.address), MODEL)
+    start = start_message(request, executor.address, rewrite_body(json.loads(body), 1, 5000), 8, 10)
+    Outbox(ta.ctx.data_dir).put(start)
+
+    restarted = build_public_app(ta.ctx)
+
+    async def start_and_stop() -> None:  # stopping drains the txs in flight: the Start's send
+        async with restarted.router.lifespan_context(restarted):
+            pass
+
+    api_net.services.run(start_and_stop())
+    record = wait_inference(api_net, request.inference_id, ("STARTED", "EXPIRED"), timeout_s=30)
+    assert record["requested_by"] == developer.address and record["executed_by"] == executor.address
+    assert all(m.inference_id != request.inference_id for _, m in Outbox(ta.ctx.data_dir).pending())
 
 
 # -- refusals --------------------------------------------------------------------------------------
