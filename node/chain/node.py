@@ -92,10 +92,7 @@ class ChainNode:
 
     async def wait_for_tx(self, hash_: str, timeout_s: float) -> IndexedTx | None:
         """The tx once in a block; None after `timeout_s`; TxDropped once the mempool let it go."""
-        found = self.blocks.find_tx(hash_)
-        if found is None and await self.tx_waiters.wait(hash_, timeout_s):
-            found = self.blocks.find_tx(hash_)
-        return found
+        return await self.tx_waiters.wait(hash_, timeout_s, self.blocks.find_tx)
 
     # -- blocks ----------------------------------------------------------------
 

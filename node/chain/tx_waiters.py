@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from node.chain.app.abci import CheckResult
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class TxDropped(Exception):
@@ -29,22 +32,25 @@ class TxWaiters:
     def __init__(self) -> None:
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
 
-    async def wait(self, hash_: str, timeout_s: float) -> bool:
-        """True once a block took the tx, False after `timeout_s`; TxDropped once the mempool let it go.
-        Ask the block store first: a tx committed before this call is not announced again."""
+    async def wait(self, hash_: str, timeout_s: float, find: Callable[[str], T | None]) -> T | None:
+        """`find(hash_)` once a block took the tx (at once if one already had), None after
+        `timeout_s`; TxDropped once the mempool let it go."""
+        found = find(hash_)
+        if found is not None:
+            return found
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(hash_, []).append(future)
         try:
             await asyncio.wait_for(future, timeout_s)
-            return True
         except asyncio.TimeoutError:
-            return False
+            return None
         finally:
             waiters = self._waiters.get(hash_, [])
             if future in waiters:
                 waiters.remove(future)
             if not waiters:
                 self._waiters.pop(hash_, None)
+        return find(hash_)
 
     def committed(self, hashes: Iterable[str]) -> None:
         for hash_ in hashes:

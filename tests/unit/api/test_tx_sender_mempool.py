@@ -73,10 +73,7 @@ class OneNodeChain:
         return hash_, result
 
     async def wait_for_tx(self, hash_: str, timeout_s: float) -> IndexedTx | None:
-        found = self.blocks.find_tx(hash_)
-        if found is None and await self.tx_waiters.wait(hash_, timeout_s):
-            found = self.blocks.find_tx(hash_)
-        return found
+        return await self.tx_waiters.wait(hash_, timeout_s, self.blocks.find_tx)
 
     async def until(self, condition: Callable[[], bool]) -> None:
         """Until `condition` holds after a broadcast (or already does)."""
