@@ -306,12 +306,16 @@ class _Liveness:
 
     def __init__(self, answers: Callable[[], Awaitable[bool]], url: str, frozen_after: int) -> None:
         self._answers, self._url, self._frozen_after = answers, url, frozen_after
-        self.missed = 0
+        self._missed = 0
+
+    def saw_life(self) -> None:
+        """Something came from the node (a chunk): the misses so far are forgiven."""
+        self._missed = 0
 
     async def probe(self) -> None:
-        self.missed = 0 if await self._answers() else self.missed + 1
-        if self.missed >= self._frozen_after:
-            raise MlNodeUnavailable(f"ML node {self._url} stopped answering ({self.missed} health checks in a row)",
+        self._missed = 0 if await self._answers() else self._missed + 1
+        if self._missed >= self._frozen_after:
+            raise MlNodeUnavailable(f"ML node {self._url} stopped answering ({self._missed} health checks in a row)",
                                     None)
 
 
@@ -368,7 +372,7 @@ class WatchedChunks(AsyncIterator[T]):
             except TimeoutError:
                 await self._liveness.probe()
                 continue
-            self._liveness.missed = 0
+            self._liveness.saw_life()
             if error is not None:
                 self._ended = True
                 raise error

@@ -8,7 +8,6 @@ import base64
 import hashlib
 import json
 import re
-import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -25,6 +24,8 @@ from node.api.public import build_public_app
 from node.core.inference_signing import sign_transfer
 from node.core.keys import AccountKey
 from node.devnet.supervisor import wait_for
+from node.proto.gonka.inference_pb2 import MsgStartInference
+from tests.integration import raw_http
 from tests.integration.api_fixtures import (
     MODEL,
     ApiNet,
@@ -234,22 +235,27 @@ def test_the_openai_client_works_through_a_signing_transport(api_net: ApiNet, de
         http_client.close()
 
 
-def test_a_start_without_finish_expires_and_refunds_the_escrow(api_net: ApiNet) -> None:
-    """The executor never reports (say it crashed once the TA's Start was out): the chain expires
-    the inference `expiration_blocks` after its Start and gives the requester the whole escrow back."""
-    developer = register_developer(api_net, FUNDS)
-    ta, executor = api_net.ta, api_net.executor
-    body = _body("Nobody will answer this.")
+def _ta_start(net: ApiNet, developer: AccountKey, prompt: str) -> MsgStartInference:
+    """The Start p1 (the TA) would send for `developer`'s request with `prompt`, routed to p2:
+    8 max tokens, the prompt counted as its characters."""
+    ta, executor = net.ta, net.executor
+    body = _body(prompt)
     headers = signed_headers(developer, body, ta.address)
     stamp = int(headers["X-Timestamp"])
     request = Request(headers["Authorization"], developer.address, ta.address, stamp, body,
                       sign_transfer(ta.key, body, stamp, ta.address, executor.address), MODEL)
-    payload = rewrite_body(json.loads(body), 1, 5000)
-    start = start_message(request, executor.address, payload, 8, len("Nobody will answer this."))
-    sent = api_net.services.run(ta.ctx.tx.send([start], wait=True))  # what the TA sends
+    return start_message(request, executor.address, rewrite_body(json.loads(body), 1, 5000), 8, len(prompt))
+
+
+def test_a_start_without_finish_expires_and_refunds_the_escrow(api_net: ApiNet) -> None:
+    """The executor never reports (say it crashed once the TA's Start was out): the chain expires
+    the inference `expiration_blocks` after its Start and gives the requester the whole escrow back."""
+    developer = register_developer(api_net, FUNDS)
+    start = _ta_start(api_net, developer, "Nobody will answer this.")
+    sent = api_net.services.run(api_net.ta.ctx.tx.send([start], wait=True))  # what the TA sends
     assert sent.committed and sent.code == 0, sent
 
-    record = wait_inference(api_net, request.inference_id, ("EXPIRED",), timeout_s=60)
+    record = wait_inference(api_net, start.inference_id, ("EXPIRED",), timeout_s=60)
     with api_net.chain() as chain:
         expiration = chain.query("params")["inference"]["expiration_blocks"]
     assert record["expires_at_height"] == sent.height + expiration
@@ -261,25 +267,20 @@ def test_a_restarted_node_sends_the_start_its_outbox_still_holds(api_net: ApiNet
     """The TA was killed after its Start went into the outbox and before it was sent: the node
     started again over the same data folder sends it, and the outbox lets it go once it landed."""
     developer = register_developer(api_net, FUNDS)
-    ta, executor = api_net.ta, api_net.executor
-    body = _body("Sent by the next run of this node.")
-    headers = signed_headers(developer, body, ta.address)
-    stamp = int(headers["X-Timestamp"])
-    request = Request(headers["Authorization"], developer.address, ta.address, stamp, body,
-                      sign_transfer(ta.key, body, stamp, ta.address, executor.address), MODEL)
-    start = start_message(request, executor.address, rewrite_body(json.loads(body), 1, 5000), 8, 10)
-    Outbox(ta.ctx.data_dir).put(start)
+    start = _ta_start(api_net, developer, "Sent by the next run of this node.")
+    outbox_folder = api_net.ta.ctx.data_dir
+    Outbox(outbox_folder).put(start)
 
-    restarted = build_public_app(ta.ctx)
+    restarted = build_public_app(api_net.ta.ctx)
 
     async def start_and_stop() -> None:  # stopping drains the txs in flight: the Start's send
         async with restarted.router.lifespan_context(restarted):
             pass
 
     api_net.services.run(start_and_stop())
-    record = wait_inference(api_net, request.inference_id, ("STARTED", "EXPIRED"), timeout_s=30)
-    assert record["requested_by"] == developer.address and record["executed_by"] == executor.address
-    assert all(m.inference_id != request.inference_id for _, m in Outbox(ta.ctx.data_dir).pending())
+    record = wait_inference(api_net, start.inference_id, ("STARTED", "EXPIRED"), timeout_s=30)
+    assert record["requested_by"] == developer.address and record["executed_by"] == api_net.executor.address
+    assert all(m.inference_id != start.inference_id for _, m in Outbox(outbox_folder).pending())
 
 
 # -- refusals --------------------------------------------------------------------------------------
@@ -306,14 +307,8 @@ _FRAMING_HEAD = b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     _FRAMING_HEAD + b"X-Timestamp: 1\x00\r\nContent-Length: 2\r\n\r\n{}",  # NUL in a header
 ], ids=["bad chunk size", "NUL in a header"])
 def test_malformed_http_framing_is_a_json_400(api_net: ApiNet, request_bytes: bytes) -> None:
-    host, port = api_net.ta.url.removeprefix("http://").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=HTTP_TIMEOUT_S) as sock:
-        sock.sendall(request_bytes)
-        answer = b""
-        while chunk := sock.recv(65536):  # the node closes the connection after the refusal
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400 ") and b"content-type: application/json" in head.lower(), head
+    status, head, body = raw_http.first_answer(raw_http.exchange(api_net.ta.url, request_bytes, HTTP_TIMEOUT_S))
+    assert status == 400 and b"content-type: application/json" in head.lower(), head
     error = json.loads(body)["error"]
     assert error["code"] == 400 and error["type"] == "invalid_request_error", error
     assert error["message"].startswith("malformed HTTP request"), error

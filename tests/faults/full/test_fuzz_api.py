@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +30,7 @@ from gonka_lab.client import wait_serving
 from gonka_lab.signing import signed_headers
 from tests.faults.full import HOSTS
 from tests.faults.invariants import check_inferences_accounted
+from tests.integration import raw_http
 from tests.integration.network_fixtures import Network
 
 pytestmark = pytest.mark.timeout(600)
@@ -186,31 +186,15 @@ FRAMING = {
 }
 
 
-def _raw_exchange(url: str, request: bytes) -> bytes:
-    """Send, half-close, read the answer until the server closes; a hang fails the test."""
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=ANSWER_S) as sock:
-        sock.sendall(request)
-        sock.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := sock.recv(65536):  # socket.timeout here is a hang
-            answer += chunk
-    return answer
-
-
 @pytest.mark.parametrize("case", list(FRAMING))
 def test_hostile_framing_is_refused(fuzzed: Fuzzed, case: str) -> None:
-    answer = _raw_exchange(fuzzed.url, FRAMING[case])
+    answer = raw_http.exchange(fuzzed.url, FRAMING[case], ANSWER_S)
     if case == "hang-up mid-body":
         assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer[:200]
         return
-    status_line, _, rest = answer.partition(b"\r\n")
-    status = int(status_line.split()[1])
+    status, _, body = raw_http.first_answer(answer)
     assert 400 <= status < 500, answer[:300]
-    head, _, after = rest.partition(b"\r\n\r\n")
-    length = re.search(rb"(?im)^content-length: *(\d+)", head)
-    assert length, head  # the first answer's body ends where it says (more answers may follow it)
-    error = json.loads(after[:int(length.group(1))])["error"]
+    error = json.loads(body)["error"]
     assert error["code"] == status and error["message"], error
 
 
