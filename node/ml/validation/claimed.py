@@ -2,7 +2,9 @@
 
 The claim is untrusted input from another host, so every malformed shape becomes a
 `ClaimRejected` (the inference fails) rather than a crash. A claim with no logprobs is rejected,
-not waved through (the reference once auto-passed those, mlnode.md §9, PR #1487). Tokens are
+not waved through (the reference once auto-passed those, mlnode.md §9, PR #1487) — unless it
+claims nothing at all (no tokens, no text: a stream its client cut before the first token), which
+is an empty claim that no re-run can contradict. Tokens are
 identified by ids when `choices[0].token_ids` is present, else by their exact `bytes`; either way
 the two must agree. Streamed claims (a list of chat.completion.chunk dicts) are accepted too.
 """
@@ -36,12 +38,21 @@ def read_claim(response: Any, tokens: TokenTable) -> Claim:
     choice = _first_choice(response)
     logprobs = choice.get("logprobs")
     content = logprobs.get("content") if isinstance(logprobs, Mapping) else None
+    model = response.get("model")
+    if not content and not choice.get("token_ids") and _text(choice) == "":
+        # nothing was produced (a stream its client cut before the first token): nothing to check
+        return Claim(model if isinstance(model, str) else None, (), ())
     if not isinstance(content, list) or not content or not all(isinstance(e, Mapping) for e in content):
         raise ClaimRejected("the response carries no per-token logprobs")
     token_ids = _token_ids(choice.get("token_ids"), content, tokens)
     tops = tuple(_top(j, entry.get("top_logprobs"), tokens) for j, entry in enumerate(content))
-    model = response.get("model")
     return Claim(model if isinstance(model, str) else None, token_ids, tops)
+
+
+def _text(choice: Mapping[str, Any]) -> Any:
+    """The completion text a choice claims ("" when it has none)."""
+    message = choice.get("message")
+    return message.get("content") or "" if isinstance(message, Mapping) else ""
 
 
 def _first_choice(response: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -99,6 +110,7 @@ def _assemble_chunks(chunks: Sequence[Any]) -> dict[str, Any]:
     """A chat.completion-like dict from streamed chunks (their logprobs and token ids, in order)."""
     content: list[Any] = []
     token_ids: list[Any] = []
+    text: list[Any] = []
     model = None
     for chunk in chunks:
         if not isinstance(chunk, Mapping):
@@ -110,7 +122,11 @@ def _assemble_chunks(chunks: Sequence[Any]) -> dict[str, Any]:
                 content.extend(logprobs["content"])
             if isinstance(choice, Mapping) and isinstance(choice.get("token_ids"), list):
                 token_ids.extend(choice["token_ids"])
-    assembled: dict[str, Any] = {"logprobs": {"content": content}}
+            delta = choice.get("delta") if isinstance(choice, Mapping) else None
+            if isinstance(delta, Mapping) and delta.get("content"):
+                text.append(delta["content"])
+    # the text is kept only to tell "nothing produced" from "tokens without logprobs"
+    assembled: dict[str, Any] = {"logprobs": {"content": content}, "message": {"content": text or ""}}
     if token_ids:
         assembled["token_ids"] = token_ids
     return {"model": model, "choices": [assembled]}

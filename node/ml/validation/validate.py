@@ -51,6 +51,8 @@ def validate_inference(
         _check_claim(claim, request)
     except ClaimRejected as exc:
         return rejected(str(exc))
+    if not claim.token_ids:  # nothing produced, nothing claimed: no token can disagree with the model
+        return InferenceVerdict(True, 1.0, limit, request.model, 0, 0.0, "")
     top_k = request.top_logprobs or max(len(top) for top in claim.tops)
     if top_k == 0:
         return rejected("the response reports no top logprobs", len(claim.token_ids))

@@ -49,6 +49,28 @@ def test_a_substituted_token_fails():
     assert not validate_inference(backend(), REQUEST, claim).passed
 
 
+def test_a_stream_cut_before_its_first_token_passes_with_nothing_to_check():
+    # what an executor records when the client hangs up after the role chunk (the network test's
+    # load did, and the honest executor was convicted)
+    chunks = list(backend().chat_stream(ChatRequest.from_openai({**REQUEST, "stream": True})))[:1]
+    assert chunks[0]["choices"][0]["token_ids"] == []
+    verdict = validate_inference(backend(), REQUEST, chunks)
+    assert verdict.passed and verdict.tokens == 0 and verdict.similarity == 1.0
+
+
+def test_text_without_logprobs_or_token_ids_still_fails():
+    chunks = list(backend().chat_stream(ChatRequest.from_openai({**REQUEST, "stream": True})))
+    for chunk in chunks:
+        for choice in chunk["choices"]:
+            choice.update(logprobs=None, token_ids=None)
+    assert any(c["choices"][0]["delta"].get("content") for c in chunks if c["choices"])
+    stripped = copy.deepcopy(served())
+    stripped["choices"][0].update(logprobs=None, token_ids=None)
+    for claim in (chunks, stripped):
+        verdict = validate_inference(backend(), REQUEST, claim)
+        assert not verdict.passed and "no per-token logprobs" in verdict.reason
+
+
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
